@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Server;
+class Service;
+}  // namespace grpc
+
+namespace fbl::runtime {
+
+// A gRPC server with the standard grpc.health.v1 service and server
+// reflection, insecure on the given address (TLS is configured in front).
+class GrpcServer {
+ public:
+  // `services` must outlive the server. Port 0 picks a free one.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const std::string& listen, const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  int port() const { return port_; }
+
+  // Health of the whole server and of each registered service.
+  void SetServing(bool serving);
+
+  // Stops accepting calls; in-flight ones get `grace` to finish.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrpcServer() = default;
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<std::string> service_names_;
+  int port_ = 0;
+};
+
+}  // namespace fbl::runtime

@@ -1,0 +1,59 @@
+#include "libs/runtime/runtime.h"
+
+#include <fstream>
+
+#include <prometheus/registry.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/runtime/log.h"
+
+namespace fbl::runtime {
+
+Runtime::~Runtime() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const std::string& service,
+                                                         const ServerConfig& config) {
+  std::unique_ptr<Runtime> rt(new Runtime());
+  rt->signals_ = Signals::Install();
+  rt->service_ = service;
+  rt->config_ = config;
+  log::SetService(service);
+  auto level = log::ParseLevel(config.log_level);
+  if (!level.ok()) return level.status();
+  log::SetLevel(*level);
+  rt->registry_ = std::make_shared<prometheus::Registry>();
+  auto metrics = MetricsServer::Start(config.metrics_listen, rt->registry_);
+  if (!metrics.ok()) return metrics.status();
+  rt->metrics_ = std::move(*metrics);
+  return rt;
+}
+
+absl::Status Runtime::ServeGrpc(const std::vector<grpc::Service*>& services) {
+  auto grpc = GrpcServer::Start(config_.grpc_listen, services);
+  if (!grpc.ok()) return grpc.status();
+  grpc_ = std::move(*grpc);
+  const std::string grpc_port = std::to_string(grpc_->port());
+  const std::string metrics_port = std::to_string(metrics_->port());
+  if (!config_.ready_file.empty()) {
+    const std::string tmp = config_.ready_file + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << "{\"grpc_port\":" << grpc_port << ",\"metrics_port\":" << metrics_port << "}\n";
+      if (!out) return absl::InternalError(absl::StrCat("cannot write ready file ", tmp));
+    }
+    if (std::rename(tmp.c_str(), config_.ready_file.c_str()) != 0) {
+      return absl::InternalError(absl::StrCat("cannot write ready file ", config_.ready_file));
+    }
+  }
+  log::Info("serving", {{"grpc_port", grpc_port}, {"metrics_port", metrics_port}});
+  return absl::OkStatus();
+}
+
+void Runtime::Shutdown() {
+  if (grpc_) {
+    grpc_->Shutdown(config_.drain_timeout);
+    grpc_.reset();
+  }
+}
+
+}  // namespace fbl::runtime

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/runtime/common_config.h"
+#include "libs/runtime/grpc_server.h"
+#include "libs/runtime/metrics.h"
+#include "libs/runtime/signals.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace fbl::runtime {
+
+// What every service main() wires: logging, signals, /metrics, gRPC with
+// health and reflection. Typical use:
+//   auto rt = Runtime::Create("intake", cfg.server);   // first: blocks signals
+//   ... build adapters and the service with rt->registry() ...
+//   rt->ServeGrpc({&service});
+//   rt->signals().Wait();  then drain workers;  rt->Shutdown();
+class Runtime {
+ public:
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Runtime>> Create(const std::string& service,
+                                                                        const ServerConfig& config);
+  ~Runtime();
+
+  prometheus::Registry& registry() { return *registry_; }
+  Signals& signals() { return *signals_; }
+  int metrics_port() const { return metrics_->port(); }
+  int grpc_port() const { return grpc_ ? grpc_->port() : 0; }
+
+  // Starts gRPC (plus health and reflection), marks it serving, writes the
+  // ready file if configured and logs the ports.
+  [[nodiscard]] absl::Status ServeGrpc(const std::vector<grpc::Service*>& services);
+
+  // Health NOT_SERVING, then gRPC stops within the drain timeout.
+  void Shutdown();
+
+ private:
+  Runtime() = default;
+  std::string service_;
+  ServerConfig config_;
+  std::unique_ptr<Signals> signals_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<MetricsServer> metrics_;
+  std::unique_ptr<GrpcServer> grpc_;
+};
+
+}  // namespace fbl::runtime

@@ -1,0 +1,53 @@
+#include "services/intake/intake_config.h"
+
+namespace fbl::intake {
+namespace {
+
+void BindConfig(config::Binder& b, TopicsConfig& c) {
+  b.Field("raw", c.raw);
+  b.Field("accepted", c.accepted);
+  b.Field("rejected", c.rejected);
+}
+
+void BindConfig(config::Binder& b, LimitsConfig& c) {
+  b.Field("max_message_bytes", c.max_message_bytes);
+  b.Field("max_text_bytes", c.max_text_bytes);
+  b.Field("max_attachments", c.max_attachments);
+  b.Field("max_labels", c.max_labels);
+  b.Field("max_batch", c.max_batch);
+  if (c.max_text_bytes <= 0 || c.max_message_bytes <= 0) b.Fail("max_text_bytes", "limits must be positive");
+}
+
+void BindConfig(config::Binder& b, DedupConfig& c) {
+  b.Field("replay_window", c.replay_window);
+  b.Field("near_duplicate_window", c.near_duplicate_window);
+  b.Field("near_duplicate_max_distance", c.near_duplicate_max_distance);
+  b.Field("near_duplicate_history", c.near_duplicate_history);
+  if (c.near_duplicate_max_distance < 0 || c.near_duplicate_max_distance > 32) {
+    b.Fail("near_duplicate_max_distance", "must be 0..32");
+  }
+}
+
+}  // namespace
+
+void BindConfig(config::Binder& b, IntakeConfig& c) {
+  c.consumer.group_id = "intake";
+  c.producer.client_id = c.consumer.client_id = "intake";
+  b.Field("server", c.server);
+  b.Field("kafka_brokers", c.kafka_brokers);
+  b.Field("producer", c.producer);
+  b.Field("consumer", c.consumer);
+  b.Field("redis", c.redis);
+  b.Field("topics", c.topics);
+  b.Field("limits", c.limits);
+  b.Field("dedup", c.dedup);
+  b.Field("keyring_file", c.keyring_file);
+  b.Field("consume_batch", c.consume_batch);
+  b.Field("retry_backoff", c.retry_backoff);
+  b.Field("submit_timeout", c.submit_timeout);
+  if (!c.kafka_brokers.empty()) c.producer.brokers = c.consumer.brokers = c.kafka_brokers;
+  if (c.consumer.topics.empty()) c.consumer.topics = {c.topics.raw};
+  if (c.consume_batch <= 0) b.Fail("consume_batch", "must be positive");
+}
+
+}  // namespace fbl::intake

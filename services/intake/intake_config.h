@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string>
+
+#include "libs/kafka/kafka_config.h"
+#include "libs/redis/redis_config.h"
+#include "libs/runtime/common_config.h"
+#include "services/intake/dedup_store.h"
+
+namespace fbl::intake {
+
+struct TopicsConfig {
+  std::string raw = "feedback.raw.v1";
+  std::string accepted = "feedback.accepted.v1";
+  std::string rejected = "feedback.rejected.v1";
+};
+
+struct LimitsConfig {
+  int max_message_bytes = 1 << 20;  // a raw record larger than this is rejected (OVERSIZE)
+  int max_text_bytes = 64 << 10;    // title + text
+  int max_attachments = 20;
+  int max_labels = 32;
+  int max_batch = 500;              // SubmitFeedbackBatch items
+};
+
+struct IntakeConfig {
+  runtime::ServerConfig server;
+  std::string kafka_brokers;       // if set, used by both producer and consumer
+  kafka::ProducerConfig producer;
+  kafka::ConsumerConfig consumer;  // group "intake", topic = topics.raw unless set
+  redis::RedisConfig redis;
+  TopicsConfig topics;
+  LimitsConfig limits;
+  DedupConfig dedup;
+  std::string keyring_file;        // empty: the FBL_KEYRING environment variable
+  int consume_batch = 500;         // records per processing batch from Kafka
+  absl::Duration retry_backoff = absl::Milliseconds(500);  // after a failed batch
+  absl::Duration submit_timeout = absl::Seconds(10);        // gRPC: wait for Kafka ack
+};
+
+void BindConfig(config::Binder& b, IntakeConfig& c);
+
+}  // namespace fbl::intake
