@@ -10,6 +10,7 @@
 
 #include "feedback/v1/feedback.pb.h"
 #include "libs/kafka/consumer.h"
+#include "libs/kafka/consumer_loop.h"
 #include "libs/kafka/producer.h"
 #include "tests/integration/test_env.h"
 
@@ -181,6 +182,47 @@ TEST(KafkaTest, PausedConsumerReceivesNothingUntilResumed) {
   auto got = ConsumeN(**consumer, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].value, "second");
+}
+
+TEST(KafkaTest, ConsumerLoopRetriesFailedBatchesWithoutLossAndCommits) {
+  const std::string topic = CreateTopic("t.kafka", 2);
+  const std::string group = UniqueName("g");
+  auto producer = Producer::Create(TestProducerConfig());
+  ASSERT_TRUE(producer.ok());
+  constexpr int kCount = 300;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE((*producer)->Produce({topic, std::to_string(i), std::to_string(i), {}}, nullptr).ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(absl::Seconds(10)).ok());
+
+  auto consumer = Consumer::Create(TestConsumerConfig(topic, group));
+  ASSERT_TRUE(consumer.ok());
+  std::set<std::string> handled;
+  int calls = 0, errors = 0;
+  ConsumerLoopOptions options;
+  options.max_batch = 50;
+  options.retry_backoff = absl::Milliseconds(50);
+  absl::Status s = RunConsumerLoop(
+      **consumer,
+      [&](const std::vector<Message>& batch) {
+        // A dependency is down for the first three batches.
+        if (++calls <= 3) return absl::UnavailableError("downstream down");
+        for (const auto& m : batch) handled.insert(m.value);
+        return absl::OkStatus();
+      },
+      [&] { return handled.size() == kCount; }, options, [&](const absl::Status&) { ++errors; });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(handled.size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(errors, 3);
+  (*consumer)->Close();
+
+  // Everything was committed: a new member of the group gets nothing more.
+  auto again = Consumer::Create(TestConsumerConfig(topic, group));
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE((*producer)->ProduceSync({topic, "x", "marker", {}}).ok());
+  auto rest = ConsumeN(**again, 1);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].value, "marker");
 }
 
 TEST(KafkaTest, FullQueueWithBrokerDownIsResourceExhaustedNotUnboundedMemory) {
