@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/text/minhash.h"
 
 namespace fbl::intake {
 namespace {
@@ -17,39 +18,38 @@ redis.call('SET', KEYS[1], ARGV[1] .. '|p', 'PX', ARGV[2])
 return ARGV[1] .. '|n'
 )lua");
 
-// KEYS[1] binding. Marks it done, keeping its expiry.
+// KEYS[1] binding, KEYS[2] record; ARGV feedback id, record bytes, ttl ms.
+// Marks the binding done (keeping its expiry) and stores the record.
 const redis::LuaScript kMarkDone(R"lua(
-local v = redis.call('GET', KEYS[1])
-if not v then return 0 end
-redis.call('SET', KEYS[1], string.sub(v, 1, -3) .. '|d', 'KEEPTTL')
+redis.call('SET', KEYS[1], ARGV[1] .. '|d', 'KEEPTTL')
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1
 )lua");
 
-// KEYS[1] per-customer sorted set of "<simhash hex16>:<feedback id>" scored by
-// receive time. ARGV now ms, window ms, simhash hex16, feedback id, max
-// distance, history size. Returns the earliest near-duplicate's id or "".
+std::string RecordKey(const std::string& feedback_id) { return "fbl:intake:rec:" + feedback_id; }
+
+// KEYS[1] per-customer sorted set of "<minhash hex>:<feedback id>" scored by
+// receive time. ARGV now ms, window ms, minhash hex, feedback id, minimum
+// similarity, history size. Returns the earliest near-duplicate's id or "".
 const redis::LuaScript kNearDuplicate(R"lua(
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local mine, me, maxd = ARGV[3], ARGV[4], tonumber(ARGV[5])
+local mine, me, min_sim = ARGV[3], ARGV[4], tonumber(ARGV[5])
+local width = string.len(mine)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
-local function popcount(x)
-  local c = 0
-  while x ~= 0 do x = bit.band(x, x - 1); c = c + 1 end
-  return c
-end
-local function distance(a, b)
-  local d = 0
-  for i = 1, 16, 4 do
-    d = d + popcount(bit.bxor(tonumber(string.sub(a, i, i + 3), 16), tonumber(string.sub(b, i, i + 3), 16)))
+local function similarity(other)
+  if string.len(other) ~= width or width == 0 then return 0 end
+  local equal, n = 0, width / 8
+  for i = 1, width, 8 do
+    if string.sub(other, i, i + 7) == string.sub(mine, i, i + 7) then equal = equal + 1 end
   end
-  return d
+  return equal / n
 end
-local found = ''
-local seen = false
+local found, seen = '', false
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local id = string.sub(m, 18)
+  local sep = string.find(m, ':', 1, true)
+  local id = string.sub(m, sep + 1)
   if id == me then seen = true break end
-  if found == '' and distance(string.sub(m, 1, 16), mine) <= maxd then found = id end
+  if found == '' and similarity(string.sub(m, 1, sep - 1)) >= min_sim then found = id end
 end
 if not seen then
   redis.call('ZADD', KEYS[1], now, mine .. ':' .. me)
@@ -89,21 +89,31 @@ absl::StatusOr<DedupStore::Claim> DedupStore::ClaimExternalId(const std::string&
   return claim;
 }
 
-absl::Status DedupStore::MarkDone(const std::string& source, const std::string& external_id) {
-  auto reply = redis_.Eval(kMarkDone, {BindingKey(source, external_id)}, {});
+absl::Status DedupStore::MarkDone(const std::string& source, const std::string& external_id,
+                                  const std::string& feedback_id, const std::string& record) {
+  auto reply = redis_.Eval(kMarkDone, {BindingKey(source, external_id), RecordKey(feedback_id)},
+                           {feedback_id, record,
+                            std::to_string(absl::ToInt64Milliseconds(config_.replay_window))});
   return reply.status();
 }
 
+absl::StatusOr<std::string> DedupStore::GetRecord(const std::string& feedback_id) {
+  auto reply = redis_.Command({"GET", RecordKey(feedback_id)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_nil()) return absl::NotFoundError("no such feedback (or older than the retention)");
+  return reply->str();
+}
+
 absl::StatusOr<std::string> DedupStore::FindNearDuplicate(const std::string& customer,
-                                                          uint64_t simhash,
+                                                          const std::vector<uint32_t>& minhash,
                                                           const std::string& feedback_id,
                                                           absl::Time received_at) {
   auto reply = redis_.Eval(
       kNearDuplicate, {absl::StrCat("fbl:intake:sim:", customer)},
       {std::to_string(absl::ToUnixMillis(received_at)),
        std::to_string(absl::ToInt64Milliseconds(config_.near_duplicate_window)),
-       absl::StrFormat("%016x", simhash), feedback_id,
-       std::to_string(config_.near_duplicate_max_distance),
+       text::MinHashToHex(minhash), feedback_id,
+       absl::StrFormat("%.3f", config_.near_duplicate_min_similarity),
        std::to_string(config_.near_duplicate_history)});
   if (!reply.ok()) return reply.status();
   return reply->is_nil() ? std::string() : reply->str();

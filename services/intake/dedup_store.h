@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -12,7 +13,7 @@ namespace fbl::intake {
 struct DedupConfig {
   absl::Duration replay_window = absl::Hours(24 * 30);  // same source + external id
   absl::Duration near_duplicate_window = absl::Hours(24);  // same customer, similar text
-  int near_duplicate_max_distance = 3;                   // SimHash Hamming distance
+  double near_duplicate_min_similarity = 0.5;  // MinHash estimate of bigram Jaccard
   int near_duplicate_history = 200;  // most recent texts kept per customer
 };
 
@@ -36,14 +37,19 @@ class DedupStore {
   [[nodiscard]] absl::StatusOr<Claim> ClaimExternalId(const std::string& source,
                                                       const std::string& external_id,
                                                       const std::string& candidate_id);
-  // Marks the binding done (its record is safely in Kafka).
-  [[nodiscard]] absl::Status MarkDone(const std::string& source, const std::string& external_id);
+  // Marks the binding done (its record is safely in Kafka) and keeps the
+  // serialized record for GetRecord during the replay window.
+  [[nodiscard]] absl::Status MarkDone(const std::string& source, const std::string& external_id,
+                                      const std::string& feedback_id, const std::string& record);
+
+  // The serialized record of `feedback_id`, NOT_FOUND when unknown or expired.
+  [[nodiscard]] absl::StatusOr<std::string> GetRecord(const std::string& feedback_id);
 
   // Returns the earliest feedback of `customer` within the window whose text
-  // hash is within the distance, or "" — and records this one. Idempotent for
-  // the same feedback ID.
+  // is similar enough (MinHash signatures, libs/text/minhash.h), or "" — and
+  // records this one. Idempotent for the same feedback ID.
   [[nodiscard]] absl::StatusOr<std::string> FindNearDuplicate(const std::string& customer,
-                                                              uint64_t simhash,
+                                                              const std::vector<uint32_t>& minhash,
                                                               const std::string& feedback_id,
                                                               absl::Time received_at);
 

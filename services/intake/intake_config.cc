@@ -1,7 +1,7 @@
 #include "services/intake/intake_config.h"
 
 namespace fbl::intake {
-namespace {
+
 
 void BindConfig(config::Binder& b, TopicsConfig& c) {
   b.Field("raw", c.raw);
@@ -21,14 +21,12 @@ void BindConfig(config::Binder& b, LimitsConfig& c) {
 void BindConfig(config::Binder& b, DedupConfig& c) {
   b.Field("replay_window", c.replay_window);
   b.Field("near_duplicate_window", c.near_duplicate_window);
-  b.Field("near_duplicate_max_distance", c.near_duplicate_max_distance);
+  b.Field("near_duplicate_min_similarity", c.near_duplicate_min_similarity);
   b.Field("near_duplicate_history", c.near_duplicate_history);
-  if (c.near_duplicate_max_distance < 0 || c.near_duplicate_max_distance > 32) {
-    b.Fail("near_duplicate_max_distance", "must be 0..32");
+  if (c.near_duplicate_min_similarity <= 0 || c.near_duplicate_min_similarity > 1) {
+    b.Fail("near_duplicate_min_similarity", "must be in (0, 1]");
   }
 }
-
-}  // namespace
 
 void BindConfig(config::Binder& b, IntakeConfig& c) {
   c.consumer.group_id = "intake";

@@ -38,6 +38,9 @@ struct IntakeConfig {
   absl::Duration submit_timeout = absl::Seconds(10);        // gRPC: wait for Kafka ack
 };
 
+void BindConfig(config::Binder& b, TopicsConfig& c);
+void BindConfig(config::Binder& b, LimitsConfig& c);
+void BindConfig(config::Binder& b, DedupConfig& c);
 void BindConfig(config::Binder& b, IntakeConfig& c);
 
 }  // namespace fbl::intake

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace fbl::intake {
+
+// Intake's metrics, declared once. Accounting invariant, per entry point:
+//   intake_received_total = sum over outcome of intake_records_total.
+class IntakeMetrics {
+ public:
+  explicit IntakeMetrics(prometheus::Registry& registry);
+
+  // entry: kafka | grpc. outcome: accepted | replay | rejected.
+  void Record(const std::string& entry, const std::string& outcome, int n = 1);
+  void Rejected(const std::string& reason) { rejected_.Add({{"reason", reason}}).Increment(); }
+  void NearDuplicate() { near_duplicates_.Increment(); }
+  void Vague() { vague_.Increment(); }
+  void PiiMasked(const std::string& kind) { pii_.Add({{"kind", kind}}).Increment(); }
+  void BatchSeconds(double s) { batch_seconds_.Observe(s); }
+  void ProcessingError(const std::string& stage) { errors_.Add({{"stage", stage}}).Increment(); }
+
+ private:
+  prometheus::Family<prometheus::Counter>& received_;
+  prometheus::Family<prometheus::Counter>& records_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Counter& near_duplicates_;
+  prometheus::Counter& vague_;
+  prometheus::Family<prometheus::Counter>& pii_;
+  prometheus::Histogram& batch_seconds_;
+  prometheus::Family<prometheus::Counter>& errors_;
+};
+
+}  // namespace fbl::intake

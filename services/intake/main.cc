@@ -1,0 +1,114 @@
+// intake: every channel in, standard record out, nothing lost.
+//   intake [--config FILE]                       serve (Kafka consumer + gRPC)
+//   intake import --config FILE --file F --mapping M [--format csv|jsonl] [--report R]
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "libs/kafka/consumer.h"
+#include "libs/kafka/consumer_loop.h"
+#include "libs/privacy/keyring.h"
+#include "libs/redis/redis_client.h"
+#include "libs/runtime/config.h"
+#include "libs/runtime/kafka_probe.h"
+#include "libs/runtime/log.h"
+#include "libs/runtime/runtime.h"
+#include "services/intake/importer.h"
+#include "services/intake/intake_service.h"
+
+namespace fbl::intake {
+namespace {
+
+// One line on stderr and a non-zero exit: for start-up failures.
+int Fatal(const std::string& what, const absl::Status& s) {
+  std::fprintf(stderr, "intake: %s: %s\n", what.c_str(), std::string(s.message()).c_str());
+  return 1;
+}
+
+int Serve(const IntakeConfig& cfg) {
+  auto rt = runtime::Runtime::Create("intake", cfg.server);
+  if (!rt.ok()) return Fatal("runtime", rt.status());
+  auto keyring = privacy::Keyring::Load(cfg.keyring_file);
+  if (!keyring.ok()) return Fatal("keyring", keyring.status());
+  auto normalizer = text::Normalizer::Create();
+  if (!normalizer.ok()) return Fatal("normalizer", normalizer.status());
+  auto pseudonymizer = privacy::Pseudonymizer::Create(*keyring);
+  if (!pseudonymizer.ok()) return Fatal("keyring", pseudonymizer.status());
+  auto sealer = privacy::Sealer::Create(*keyring);
+  if (!sealer.ok()) return Fatal("keyring", sealer.status());
+  auto redis = redis::Client::Create(cfg.redis);
+  if (!redis.ok()) return Fatal("redis", redis.status());
+
+  runtime::KafkaProbe probe((*rt)->registry(), "intake");
+  auto producer = kafka::Producer::Create(cfg.producer, &probe);
+  if (!producer.ok()) return Fatal("kafka producer", producer.status());
+  auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);
+  if (!consumer.ok()) return Fatal("kafka consumer", consumer.status());
+
+  DedupStore dedup(**redis, cfg.dedup);
+  RecordBuilder builder(*normalizer, text::VagueDetector(), *pseudonymizer, *sealer);
+  IntakeMetrics metrics((*rt)->registry());
+  IntakeProcessor processor(cfg, builder, dedup, **producer, metrics);
+  IntakeGrpcService grpc_service(processor, cfg);
+  if (absl::Status s = (*rt)->ServeGrpc({&grpc_service}); !s.ok()) return Fatal("grpc", s);
+
+  runtime::Signals& signals = (*rt)->signals();
+  absl::Status loop_status;
+  std::thread consumer_thread([&] {
+    kafka::ConsumerLoopOptions options;
+    options.max_batch = static_cast<size_t>(cfg.consume_batch);
+    options.retry_backoff = cfg.retry_backoff;
+    loop_status = kafka::RunConsumerLoop(
+        **consumer, [&](const std::vector<kafka::Message>& batch) { return processor.ProcessBatch(batch); },
+        [&] { return signals.stopping(); }, options,
+        [](const absl::Status& s) {
+          log::Warn("batch not processed; will retry", {{"error", std::string(s.message())}});
+        });
+    if (!loop_status.ok()) signals.RequestStop();
+  });
+
+  signals.Wait();
+  log::Info("draining");
+  consumer_thread.join();
+  (*consumer)->Close();
+  (*rt)->Shutdown();
+  if (absl::Status s = (*producer)->Flush(cfg.server.drain_timeout); !s.ok()) {
+    log::Error("flush on shutdown incomplete", {{"error", std::string(s.message())}});
+  }
+  if (!loop_status.ok()) {
+    log::Error("consumer failed", {{"error", std::string(loop_status.message())}});
+    return 1;
+  }
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace fbl::intake
+
+int main(int argc, char** argv) {
+  CLI::App app{"Feedback Loop intake service"};
+  std::string config_path;
+  app.add_option("--config", config_path, "YAML config file (FBL__SECTION__KEY env vars override it)");
+  fbl::intake::ImportOptions import;
+  auto* import_cmd = app.add_subcommand("import", "Bulk-import offline feedback (CSV or JSONL) into feedback.raw.v1");
+  import_cmd->add_option("--config", config_path, "YAML config file");
+  import_cmd->add_option("--file", import.file, "CSV or JSONL file")->required();
+  import_cmd->add_option("--mapping", import.mapping_file, "column mapping YAML")->required();
+  import_cmd->add_option("--format", import.format, "csv or jsonl (default: by file extension)");
+  import_cmd->add_option("--report", import.report_file, "reject report CSV (default: <file>.rejects.csv)");
+  import_cmd->add_option("--limit", import.limit, "import at most this many rows");
+  import_cmd->add_flag("--quiet", import.quiet, "no progress bar");
+  CLI11_PARSE(app, argc, argv);
+
+  auto cfg = fbl::config::Load<fbl::intake::IntakeConfig>(config_path);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "intake: %s\n", std::string(cfg.status().message()).c_str());
+    return 2;
+  }
+  if (import_cmd->parsed()) return fbl::intake::RunImport(*cfg, import);
+  return fbl::intake::Serve(*cfg);
+}
