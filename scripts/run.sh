@@ -17,6 +17,10 @@ fi
 "$FBL_ROOT/scripts/stack.sh" start
 eval "$("$FBL_ROOT/scripts/stack.sh" env)"
 mkdir -p "$RUN_DIR"
+"$FBL_ROOT/scripts/keyring.sh" "$FBL_STACK_DIR/keyring"
+# Every service follows the stack's ports, whatever its file says.
+export FBL__KAFKA_BROKERS="$FBL_KAFKA_BROKERS" FBL__REDIS__PORT="$FBL_REDIS_PORT"
+export FBL__KEYRING_FILE="$FBL_STACK_DIR/keyring"
 
 pids=()
 stop_all() {
@@ -48,4 +52,10 @@ done
 log "system running: Kafka $FBL_KAFKA_BROKERS, Redis $FBL_REDIS_ADDR"
 for s in "${started[@]}"; do log "  $s"; done
 log "logs in $RUN_DIR; press Ctrl-C to stop"
-wait -n "${pids[@]}" 2>/dev/null || true
+# Runs until Ctrl-C, or until a service dies (then everything stops).
+while true; do
+  for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null || die "a service exited; see the logs in $RUN_DIR"
+  done
+  sleep 1
+done

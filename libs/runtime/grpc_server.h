@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/runtime/health_service.h"
 
 namespace grpc {
 class Server;
@@ -14,13 +15,20 @@ class Service;
 
 namespace fbl::runtime {
 
+// A service and its full protobuf name (Service::service_full_name()), which
+// names its health status.
+struct NamedService {
+  std::string name;
+  grpc::Service* service;
+};
+
 // A gRPC server with the standard grpc.health.v1 service and server
-// reflection, insecure on the given address (TLS is configured in front).
+// reflection, plaintext on the given address.
 class GrpcServer {
  public:
   // `services` must outlive the server. Port 0 picks a free one.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& listen, const std::vector<grpc::Service*>& services);
+      const std::string& listen, const std::vector<NamedService>& services);
   ~GrpcServer();
 
   int port() const { return port_; }
@@ -33,6 +41,7 @@ class GrpcServer {
 
  private:
   GrpcServer() = default;
+  HealthService health_;
   std::unique_ptr<grpc::Server> server_;
   std::vector<std::string> service_names_;
   int port_ = 0;

@@ -28,7 +28,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const std::string& serv
   return rt;
 }
 
-absl::Status Runtime::ServeGrpc(const std::vector<grpc::Service*>& services) {
+absl::Status Runtime::ServeGrpc(const std::vector<NamedService>& services) {
   auto grpc = GrpcServer::Start(config_.grpc_listen, services);
   if (!grpc.ok()) return grpc.status();
   grpc_ = std::move(*grpc);

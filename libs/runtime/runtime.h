@@ -35,7 +35,7 @@ class Runtime {
 
   // Starts gRPC (plus health and reflection), marks it serving, writes the
   // ready file if configured and logs the ports.
-  [[nodiscard]] absl::Status ServeGrpc(const std::vector<grpc::Service*>& services);
+  [[nodiscard]] absl::Status ServeGrpc(const std::vector<NamedService>& services);
 
   // Health NOT_SERVING, then gRPC stops within the drain timeout.
   void Shutdown();

@@ -53,7 +53,7 @@ int Serve(const IntakeConfig& cfg) {
   IntakeMetrics metrics((*rt)->registry());
   IntakeProcessor processor(cfg, builder, dedup, **producer, metrics);
   IntakeGrpcService grpc_service(processor, cfg);
-  if (absl::Status s = (*rt)->ServeGrpc({&grpc_service}); !s.ok()) return Fatal("grpc", s);
+  if (absl::Status s = (*rt)->ServeGrpc({{api::IntakeService::service_full_name(), &grpc_service}}); !s.ok()) return Fatal("grpc", s);
 
   runtime::Signals& signals = (*rt)->signals();
   absl::Status loop_status;
