@@ -10,7 +10,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   librdkafka-dev libhiredis-dev prometheus-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   libabsl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libsodium-dev libicu-dev libcsv-dev libhyperscan-dev libfasttext-dev libcurl4-openssl-dev
   redis-server redis-tools prometheus kcat

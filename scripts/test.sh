@@ -16,6 +16,9 @@ jobs=$(nproc)
 log "unit tests"
 ctest --test-dir "$FBL_BUILD_DIR" -L unit -j "$jobs" --output-on-failure "$@"
 
+log "fuzzing (bounded; FBL_FUZZ_SECONDS per target)"
+"$FBL_ROOT/scripts/fuzz.sh" "${FBL_FUZZ_SECONDS:-20}"
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

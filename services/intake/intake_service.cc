@@ -8,6 +8,7 @@
 #include "google/rpc/status.pb.h"
 #include "libs/runtime/log.h"
 #include "libs/text/feedback_id.h"
+#include "libs/text/pii.h"
 
 namespace fbl::intake {
 
@@ -104,6 +105,10 @@ absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareAccepted(
 absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
     Rejection rejection, std::string_view payload, const std::string& key, pb::EntryPoint entry_point,
     const kafka::Message* origin) {
+  // Details can quote field values (a phone number in a wrong-typed field):
+  // mask them like any text that leaves feedback.raw.v1.
+  rejection.detail = text::MaskPii(rejection.detail).text;
+  for (auto& violation : rejection.violations) violation.second = text::MaskPii(violation.second).text;
   Prepared p;
   p.kind = Prepared::Kind::kRejected;
   pb::RejectedFeedback r;
