@@ -30,7 +30,8 @@ stop_all() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   "$FBL_ROOT/scripts/stack.sh" stop
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 started=()
 for svc in "${SERVICES[@]}"; do

@@ -32,6 +32,13 @@ BROKERS="127.0.0.1:$KAFKA_PORT"
 
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# Refuses to start on a port some other process (another stack?) listens on.
+require_free_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "$2: port $1 is already in use by another process (another stack? set FBL_STACK_DIR or $3)"
+  fi
+}
+
 ensure_admin() {
   [[ -x "$ADMIN" ]] && return
   log "building fbl-admin (needed for topic creation and readiness checks)"
@@ -45,6 +52,7 @@ redis_start() {
   if pid_alive "$pidf"; then
     log "redis: already running (pid $(cat "$pidf"), port $REDIS_PORT)"
   else
+    require_free_port "$REDIS_PORT" redis FBL_REDIS_PORT
     local persist=(--appendonly no --save "")
     [[ "$REDIS_PERSIST" == yes ]] && persist=(--appendonly yes --appendfsync everysec --save "")
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$dir" \
@@ -118,6 +126,8 @@ kafka_start() {
   if pid_alive "$pidf"; then
     log "kafka: already running (pid $(cat "$pidf"), port $KAFKA_PORT)"
   else
+    require_free_port "$KAFKA_PORT" kafka FBL_KAFKA_PORT
+    require_free_port "$CONTROLLER_PORT" kafka FBL_KAFKA_CONTROLLER_PORT
     kafka_config
     kafka_java
     if [[ ! -f "$dir/data/meta.properties" ]]; then
@@ -135,6 +145,7 @@ kafka_start() {
   local args=(topics ensure --brokers "$BROKERS" --file "$TOPICS_FILE")
   [[ -n "${FBL_TOPIC_PARTITIONS:-}" ]] && args+=(--partitions "$FBL_TOPIC_PARTITIONS")
   "$ADMIN" "${args[@]}" || die "kafka: topic creation failed"
+  pid_alive "$pidf" || die "kafka: exited during start; see $dir/server.log"
   log "kafka: ready on $BROKERS (pid $(cat "$pidf"))"
 }
 
