@@ -133,7 +133,7 @@ kafka_start() {
     if [[ ! -f "$dir/data/meta.properties" ]]; then
       local cluster_id
       cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-      "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+      "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --cluster-id="$cluster_id" --config "$dir/server.properties" \
         >"$dir/format.log" 2>&1 || die "kafka: storage format failed; see $dir/format.log"
     fi
     nohup "${KAFKA_JAVA[@]}" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 &

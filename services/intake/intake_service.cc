@@ -1,6 +1,7 @@
 #include "services/intake/intake_service.h"
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -188,14 +189,31 @@ absl::Status IntakeProcessor::Publish(std::vector<Prepared>& items, const std::s
   return absl::OkStatus();
 }
 
+absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareInBatch(
+    const pb::FeedbackSubmission& sub, std::map<std::string, size_t>& seen,
+    const std::vector<Prepared>& items) {
+  // A replay inside the same batch: its claim is still pending (not yet
+  // acknowledged), so the store cannot tell it apart from a crash recovery.
+  auto [it, inserted] = seen.try_emplace(absl::StrCat(sub.source(), "\x1f", sub.external_id()), items.size());
+  if (!inserted) {
+    Prepared p;
+    p.kind = Prepared::Kind::kReplay;
+    p.result.feedback_id = items[it->second].result.feedback_id;
+    p.result.outcome = api::OUTCOME_REPLAY;
+    return p;
+  }
+  return PrepareAccepted(sub);
+}
+
 absl::Status IntakeProcessor::ProcessBatch(const std::vector<kafka::Message>& batch) {
   const absl::Time start = absl::Now();
   std::vector<Prepared> items;
   items.reserve(batch.size());
+  std::map<std::string, size_t> seen;
   for (const kafka::Message& m : batch) {
     Decoded d = DecodeSubmission(m.value, m.FindHeader("content-type"), m.key, config_.limits);
     absl::StatusOr<Prepared> p =
-        d.submission ? PrepareAccepted(*d.submission)
+        d.submission ? PrepareInBatch(*d.submission, seen, items)
                      : PrepareRejected(std::move(d.rejection), m.value, m.key, pb::ENTRY_POINT_KAFKA, &m);
     if (!p.ok()) {
       metrics_.ProcessingError("redis");
@@ -219,6 +237,7 @@ std::vector<IntakeProcessor::ItemOutcome> IntakeProcessor::Submit(
   std::vector<ItemOutcome> outcomes(submissions.size());
   std::vector<Prepared> items;
   std::vector<size_t> item_index;  // items[i] answers outcomes[item_index[i]]
+  std::map<std::string, size_t> seen;
   for (size_t i = 0; i < submissions.size(); ++i) {
     pb::FeedbackSubmission& sub = submissions[i];
     if (sub.external_id().empty()) sub.set_external_id("grpc:" + text::NewFeedbackId());
@@ -229,7 +248,7 @@ std::vector<IntakeProcessor::ItemOutcome> IntakeProcessor::Submit(
       p = PrepareRejected(std::move(*rejection), sub.SerializeAsString(), sub.external_id(),
                           pb::ENTRY_POINT_GRPC, nullptr);
     } else {
-      p = PrepareAccepted(sub);
+      p = PrepareInBatch(sub, seen, items);
     }
     if (!p.ok()) {
       metrics_.ProcessingError("redis");

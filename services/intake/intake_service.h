@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ class IntakeProcessor {
  private:
   struct Prepared;
   [[nodiscard]] absl::StatusOr<Prepared> PrepareAccepted(const pb::FeedbackSubmission& submission);
+  // PrepareAccepted, or a replay of an earlier item of the same batch
+  // (`seen`: source + external id -> index in `items`).
+  [[nodiscard]] absl::StatusOr<Prepared> PrepareInBatch(const pb::FeedbackSubmission& submission,
+                                                        std::map<std::string, size_t>& seen,
+                                                        const std::vector<Prepared>& items);
   [[nodiscard]] absl::StatusOr<Prepared> PrepareRejected(Rejection rejection, std::string_view payload,
                                                          const std::string& key,
                                                          pb::EntryPoint entry_point,

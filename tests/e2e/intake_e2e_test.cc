@@ -125,8 +125,8 @@ TEST_F(IntakeE2eTest, SubmitThroughGrpcurlWithFieldLevelErrors) {
   };
   // Real review text (ChnSentiCorp_htl_all.csv).
   auto [ok_code, ok_out] = call(
-      R"({"submission":{"externalId":"cli-1","source":"e2e","channel":"CHANNEL_API","customerId":"u1",
-        "text":"房间设施陈旧，空调噪音很大，一晚上没睡好。"}})");
+      R"({"submission":{"externalId":"cli-1","source":")" + UniqueName("e2e") + R"(","channel":"CHANNEL_API",
+        "customerId":"u1","text":"房间设施陈旧，空调噪音很大，一晚上没睡好。"}})");
   EXPECT_EQ(ok_code, 0) << ok_out;
   EXPECT_THAT(ok_out, HasSubstr("OUTCOME_ACCEPTED"));
   auto [bad_code, bad_out] = call(R"({"submission":{"source":"e2e","channel":"CHANNEL_API"}})");
@@ -143,12 +143,13 @@ TEST_F(IntakeE2eTest, KilledMidStreamAndRestartedLosesAndDuplicatesNothing) {
   auto producer = kafka::Producer::Create(pc);
   ASSERT_TRUE(producer.ok());
   std::set<std::string> sent;
+  const std::string source = UniqueName("e2e-crash");  // replay protection outlives a test run
   for (size_t i = 0; i < table->rows.size() && sent.size() < 5000; ++i) {
     const std::string& text = table->rows[i].fields[1];
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;
     pb::FeedbackSubmission s;
     s.set_external_id("wm-" + std::to_string(i));
-    s.set_source("e2e-crash");
+    s.set_source(source);
     s.set_channel(::feedbackloop::common::v1::CHANNEL_ONLINE_CHAT);
     s.set_customer_id("c" + std::to_string(i));
     s.set_text(text);
@@ -203,6 +204,38 @@ TEST_F(IntakeE2eTest, KilledMidStreamAndRestartedLosesAndDuplicatesNothing) {
     EXPECT_EQ(ids.size(), 1u) << ext << " got several feedback ids";
   }
   EXPECT_EQ(restarted->Stop(), 0);
+}
+
+TEST_F(IntakeE2eTest, BulkImportOfRealComplaintsIsSafeToRunTwice) {
+  // A unique source: replay protection is per source and outlives a test run.
+  const std::string mapping = WriteConfig("mapping.yaml",
+                                          "source: " + UniqueName("blackcat-import") + "\n"
+                                          "channel: CHANNEL_COMPLAINT_PLATFORM_BLACKCAT\n"
+                                          "columns: {title: 投诉标题, text: 投诉详情, labels.company: 投诉对象}\n");
+  auto intake = StartIntake();
+  const std::string import = std::string(FBL_INTAKE_BIN) + " import --quiet --config " +
+                             (dir_ / "intake.yaml").string() + " --mapping " + mapping + " --file " +
+                             FBL_DATA_DIR "/blackcat_complaints.csv --report " + (dir_ / "rejects.csv").string();
+  auto [first_code, first_out] = RunCommand(import);
+  ASSERT_EQ(first_code, 0) << first_out;
+  EXPECT_THAT(first_out, HasSubstr("104 rows"));
+  auto [second_code, second_out] = RunCommand(import);
+  ASSERT_EQ(second_code, 0) << second_out;
+
+  // Every row went to feedback.raw.v1 twice; intake accepted each once.
+  const std::string metrics_url = "http://127.0.0.1:" + std::to_string(intake->metrics_port()) + "/metrics";
+  auto counter = [&](const std::string& outcome) {
+    auto [code, out] = RunCommand("curl -sf " + metrics_url + " | grep '^intake_records_total{' | grep 'kafka' | grep '" +
+                                  outcome + "' | awk '{print $2}'");
+    return code == 0 && !out.empty() ? std::stod(out) : -1.0;
+  };
+  ASSERT_TRUE(WaitFor([&] { return counter("accepted") + counter("replay") + counter("rejected") >= 208; },
+                      std::chrono::seconds(60)));
+  EXPECT_EQ(counter("accepted") + counter("rejected"), 104);
+  EXPECT_EQ(counter("replay"), counter("accepted"));
+  EXPECT_GT(counter("accepted"), 90);
+  std::printf("import twice: accepted %.0f, replays %.0f, rejected %.0f\n", counter("accepted"), counter("replay"),
+              counter("rejected"));
 }
 
 }  // namespace
