@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include <google/protobuf/stubs/logging.h>
 #include <prometheus/registry.h>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,12 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const std::string& serv
   auto level = log::ParseLevel(config.log_level);
   if (!level.ok()) return level.status();
   log::SetLevel(*level);
+  // Protobuf's own complaints (invalid UTF-8 in a record that is then
+  // rejected and logged with its reason) become debug JSON lines, not stderr text.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char* file, int line,
+                                     const std::string& message) {
+    log::Debug("protobuf", {{"detail", message}, {"at", std::string(file) + ":" + std::to_string(line)}});
+  });
   rt->registry_ = std::make_shared<prometheus::Registry>();
   auto metrics = MetricsServer::Start(config.metrics_listen, rt->registry_);
   if (!metrics.ok()) return metrics.status();
