@@ -1,11 +1,10 @@
 #include "services/intake/intake_service.h"
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "libs/kafka/delivery_tracker.h"
 #include "google/rpc/status.pb.h"
 #include "libs/runtime/log.h"
 #include "libs/text/feedback_id.h"
@@ -16,38 +15,6 @@ namespace fbl::intake {
 namespace {
 
 constexpr char kSchemaHeader[] = "fbl-schema";
-
-// Counts outstanding delivery reports; shared with the callbacks so that a
-// caller that stopped waiting leaves nothing dangling.
-class DeliveryTracker {
- public:
-  kafka::DeliveryCallback Track(const std::shared_ptr<DeliveryTracker>& self) {
-    std::lock_guard lock(mu_);
-    ++pending_;
-    return [self](const kafka::DeliveryResult& r) {
-      std::lock_guard lock(self->mu_);
-      if (!r.status.ok() && self->error_.ok()) self->error_ = r.status;
-      if (--self->pending_ == 0) self->cv_.notify_all();
-    };
-  }
-
-  absl::Status Wait(absl::Duration timeout) {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)),
-                      [&] { return pending_ == 0; })) {
-      return absl::UnavailableError(
-          absl::StrCat(pending_, " record(s) not acknowledged by Kafka within ",
-                       absl::FormatDuration(timeout)));
-    }
-    return error_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int pending_ = 0;
-  absl::Status error_;
-};
 
 google::protobuf::Timestamp Now() {
   google::protobuf::Timestamp t;
@@ -148,7 +115,7 @@ absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
 
 absl::Status IntakeProcessor::Publish(std::vector<Prepared>& items, const std::string& entry,
                                       absl::Duration timeout) {
-  auto tracker = std::make_shared<DeliveryTracker>();
+  auto tracker = std::make_shared<kafka::DeliveryTracker>();
   for (Prepared& p : items) {
     if (p.kind == Prepared::Kind::kReplay) continue;
     if (absl::Status s = producer_.Produce(p.out, tracker->Track(tracker)); !s.ok()) {

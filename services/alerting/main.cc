@@ -1,0 +1,128 @@
+// alerting: red alerts from accepted feedback, escalation timers, alert API.
+//   alerting [--config FILE]             serve
+//   alerting check [--rules FILE]        dry run: JSON lines {"id","text"} on stdin
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "libs/kafka/consumer.h"
+#include "libs/kafka/consumer_loop.h"
+#include "libs/redis/redis_client.h"
+#include "libs/runtime/kafka_probe.h"
+#include "libs/runtime/log.h"
+#include "libs/runtime/runtime.h"
+#include "services/alerting/alerting_service.h"
+
+namespace fbl::alerting {
+namespace {
+
+int Fatal(const std::string& what, const absl::Status& s) {
+  std::fprintf(stderr, "alerting: %s: %s\n", what.c_str(), std::string(s.message()).c_str());
+  return 1;
+}
+
+int Check(const std::string& rules_file) {
+  auto rules = redalert::LoadRuleSet(rules_file);
+  if (!rules.ok()) return Fatal("rules", rules.status());
+  auto matcher = redalert::Matcher::Create(*rules);
+  if (!matcher.ok()) return Fatal("rules", matcher.status());
+  return RunCheck(**matcher, std::cin, std::cout) == 0 ? 0 : 1;
+}
+
+int Serve(const AlertingConfig& cfg) {
+  auto rt = runtime::Runtime::Create("alerting", cfg.server);
+  if (!rt.ok()) return Fatal("runtime", rt.status());
+  auto rules = redalert::RuleReloader::Create(cfg.rules_file);
+  if (!rules.ok()) return Fatal("rules", rules.status());
+  auto redis = redis::Client::Create(cfg.redis);
+  if (!redis.ok()) return Fatal("redis", redis.status());
+  runtime::KafkaProbe probe((*rt)->registry(), "alerting");
+  auto producer = kafka::Producer::Create(cfg.producer, &probe);
+  if (!producer.ok()) return Fatal("kafka producer", producer.status());
+  auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);
+  if (!consumer.ok()) return Fatal("kafka consumer", consumer.status());
+
+  Clock clock = [] { return absl::Now(); };
+  AlertingMetrics metrics((*rt)->registry());
+  AlertStore store(**redis);
+  EventPublisher publisher(**producer, cfg.alerts_topic, metrics);
+  AlertProcessor processor(cfg, **rules, store, publisher, metrics, clock);
+  EscalationScheduler scheduler(cfg, store, publisher, clock);
+  AlertingGrpcService grpc_service(store, publisher, clock);
+  if (absl::Status s = (*rt)->ServeGrpc({{pb::AlertingService::service_full_name(), &grpc_service}}); !s.ok()) {
+    return Fatal("grpc", s);
+  }
+  runtime::Signals& signals = (*rt)->signals();
+  auto reload = [&](bool forced) {
+    absl::StatusOr<bool> changed = (*rules)->Poll();
+    if (forced) {
+      absl::Status now = (*rules)->ReloadNow();
+      changed = now.ok() ? absl::StatusOr<bool>(true) : absl::StatusOr<bool>(now);
+    }
+    if (!changed.ok()) {
+      metrics.RulesReload(false);
+      log::Error("rules file refused; the previous rules keep serving",
+                 {{"error", std::string(changed.status().message())}});
+    } else if (*changed) {
+      metrics.RulesReload(true);
+      log::Info("rules reloaded", {{"version", (*rules)->Current()->version()}});
+    }
+  };
+  signals.OnReload([&] { reload(true); });
+
+  absl::Status loop_status;
+  std::thread consumer_thread([&] {
+    kafka::ConsumerLoopOptions options;
+    options.max_batch = static_cast<size_t>(cfg.consume_batch);
+    loop_status = kafka::RunConsumerLoop(
+        **consumer, [&](const std::vector<kafka::Message>& b) { return processor.ProcessBatch(b); },
+        [&] { return signals.stopping(); }, options,
+        [](const absl::Status& s) { log::Warn("batch not processed; will retry", {{"error", std::string(s.message())}}); });
+    if (!loop_status.ok()) signals.RequestStop();
+  });
+  std::thread timer_thread([&] {
+    absl::Time next_rules_check = absl::Now();
+    while (!signals.WaitFor(cfg.scheduler_tick)) {
+      if (auto fired = scheduler.Tick(); !fired.ok()) {
+        log::Warn("escalation tick failed; will retry", {{"error", std::string(fired.status().message())}});
+      }
+      if (absl::Now() >= next_rules_check) {
+        reload(false);
+        next_rules_check = absl::Now() + cfg.rules_poll;
+      }
+    }
+  });
+
+  signals.Wait();
+  log::Info("draining");
+  consumer_thread.join();
+  timer_thread.join();
+  (*consumer)->Close();
+  (*rt)->Shutdown();
+  (void)(*producer)->Flush(cfg.server.drain_timeout);
+  if (!loop_status.ok()) return Fatal("consumer", loop_status);
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace fbl::alerting
+
+int main(int argc, char** argv) {
+  CLI::App app{"Feedback Loop alerting service"};
+  std::string config_path;
+  app.add_option("--config", config_path, "YAML config file (FBL__SECTION__KEY env vars override it)");
+  std::string rules_file = "deploy/rules/red_alert.yaml";
+  auto* check = app.add_subcommand("check", "Dry run: JSON lines {\"id\",\"text\"} on stdin, verdicts on stdout");
+  check->add_option("--rules", rules_file, "rules file")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (check->parsed()) return fbl::alerting::Check(rules_file);
+  auto cfg = fbl::config::Load<fbl::alerting::AlertingConfig>(config_path);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "alerting: %s\n", std::string(cfg.status().message()).c_str());
+    return 2;
+  }
+  return fbl::alerting::Serve(*cfg);
+}
