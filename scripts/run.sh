@@ -20,7 +20,7 @@ mkdir -p "$RUN_DIR"
 "$FBL_ROOT/scripts/keyring.sh" "$FBL_STACK_DIR/keyring"
 # Every service follows the stack's ports, whatever its file says.
 export FBL__KAFKA_BROKERS="$FBL_KAFKA_BROKERS" FBL__REDIS__PORT="$FBL_REDIS_PORT"
-export FBL__KEYRING_FILE="$FBL_STACK_DIR/keyring"
+cd "$FBL_ROOT"  # config files name repository paths (rules, taxonomies)
 
 pids=()
 stop_all() {
@@ -39,7 +39,9 @@ for svc in "${SERVICES[@]}"; do
   cfg="$FBL_ROOT/deploy/local/$svc.yaml"
   [[ -x "$bin" && -f "$cfg" ]] || continue
   rm -f "$RUN_DIR/$svc.ready"
-  FBL__SERVER__READY_FILE="$RUN_DIR/$svc.ready" "$bin" --config "$cfg" >"$RUN_DIR/$svc.log" 2>&1 &
+  extra=()
+  [[ "$svc" == intake ]] && extra+=("FBL__KEYRING_FILE=$FBL_STACK_DIR/keyring")
+  env "${extra[@]}" FBL__SERVER__READY_FILE="$RUN_DIR/$svc.ready" "$bin" --config "$cfg" >"$RUN_DIR/$svc.log" 2>&1 &
   pids+=($!)
   deadline=$((SECONDS + 30))
   until [[ -f "$RUN_DIR/$svc.ready" ]]; do
