@@ -41,12 +41,10 @@ absl::StatusOr<std::unique_ptr<Admin>> Admin::Create(const std::string& brokers)
   auto conf = internal::MakeConf(
       {{"bootstrap.servers", brokers}, {"client.id", "fbl-admin"}, {"log_level", "2"}});
   if (!conf.ok()) return conf.status();
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), errstr, sizeof(errstr));
-  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("kafka admin: ", errstr));
-  conf->release();
+  auto rk = internal::NewClient(RD_KAFKA_PRODUCER, std::move(*conf), "kafka admin");
+  if (!rk.ok()) return rk.status();
   auto impl = std::make_unique<Impl>();
-  impl->rk.reset(rk);
+  impl->rk = std::move(*rk);
   return std::unique_ptr<Admin>(new Admin(std::move(impl)));
 }
 
@@ -146,10 +144,9 @@ absl::Status RoundTripOnce(const std::string& brokers, const std::string& topic)
                                   {"enable.auto.commit", "false"},
                                   {"log_level", "2"}});
   if (!conf.ok()) return conf.status();
-  char errstr[512];
-  Handle<rd_kafka_t> rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr, sizeof(errstr)));
-  if (!rk) return absl::InternalError(errstr);
-  conf->release();
+  auto client = internal::NewClient(RD_KAFKA_CONSUMER, std::move(*conf), "readiness consumer");
+  if (!client.ok()) return client.status();
+  Handle<rd_kafka_t> rk = std::move(*client);
   rd_kafka_poll_set_consumer(rk.get());
   Handle<rd_kafka_topic_partition_list_t> assignment(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), delivered->partition)->offset =

@@ -144,8 +144,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerConfig&
       {"max.poll.interval.ms",
        std::to_string(absl::ToInt64Milliseconds(config.max_poll_interval))},
   };
-  for (const auto& [k, v] : config.extra) props[k] = v;
-  auto conf = internal::MakeConf(props);
+  auto conf = internal::MakeConf(props, config.extra);
   if (!conf.ok()) return conf.status();
 
   auto impl = std::make_unique<Impl>();
@@ -154,11 +153,10 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerConfig&
   internal::InstallContext(conf->get(), &impl->context);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Impl::OnRebalance);
 
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr, sizeof(errstr));
-  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", errstr));
-  conf->release();
-  impl->rk.reset(rk);
+  auto client = internal::NewClient(RD_KAFKA_CONSUMER, std::move(*conf), "kafka consumer");
+  if (!client.ok()) return client.status();
+  impl->rk = std::move(*client);
+  rd_kafka_t* rk = impl->rk.get();
   rd_kafka_poll_set_consumer(rk);
 
   Handle<rd_kafka_topic_partition_list_t> topics(

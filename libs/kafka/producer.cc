@@ -61,8 +61,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ProducerConfig&
       {"message.timeout.ms", std::to_string(absl::ToInt64Milliseconds(config.message_timeout))},
       {"message.max.bytes", std::to_string(config.max_message_bytes)},
   };
-  for (const auto& [k, v] : config.extra) props[k] = v;
-  auto conf = internal::MakeConf(props);
+  auto conf = internal::MakeConf(props, config.extra);
   if (!conf.ok()) return conf.status();
 
   auto impl = std::make_unique<Impl>();
@@ -71,11 +70,9 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ProducerConfig&
   internal::InstallContext(conf->get(), &impl->context);
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &Impl::OnDelivery);
 
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), errstr, sizeof(errstr));
-  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", errstr));
-  conf->release();  // owned by rk now
-  impl->rk.reset(rk);
+  auto rk = internal::NewClient(RD_KAFKA_PRODUCER, std::move(*conf), "kafka producer");
+  if (!rk.ok()) return rk.status();
+  impl->rk = std::move(*rk);
   Impl* raw = impl.get();
   impl->poller = std::thread([raw] {
     while (!raw->stopping.load(std::memory_order_relaxed)) rd_kafka_poll(raw->rk.get(), 100);

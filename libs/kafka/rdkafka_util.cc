@@ -42,16 +42,28 @@ absl::Status ErrorToStatus(rd_kafka_resp_err_t err, const std::string& context) 
   }
 }
 
-absl::StatusOr<Handle<rd_kafka_conf_t>> MakeConf(const std::map<std::string, std::string>& props) {
+absl::StatusOr<Handle<rd_kafka_conf_t>> MakeConf(const std::map<std::string, std::string>& props,
+                                                 const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> all = props;
+  for (const auto& [k, v] : extra) all[k] = v;
   Handle<rd_kafka_conf_t> conf(rd_kafka_conf_new());
   char errstr[512];
-  for (const auto& [key, value] : props) {
+  for (const auto& [key, value] : all) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("kafka property '", key, "': ", errstr));
     }
   }
   return conf;
+}
+
+absl::StatusOr<Handle<rd_kafka_t>> NewClient(rd_kafka_type_t type, Handle<rd_kafka_conf_t> conf,
+                                             const std::string& what) {
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof(errstr));
+  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat(what, ": ", errstr));
+  conf.release();  // owned by rk now
+  return Handle<rd_kafka_t>(rk);
 }
 
 namespace {

@@ -32,8 +32,14 @@ using Handle = std::unique_ptr<T, KafkaDeleter>;
 // RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED.
 absl::Status ErrorToStatus(rd_kafka_resp_err_t err, const std::string& context);
 
-// Builds a conf from `props`; INVALID_ARGUMENT names the bad property.
-absl::StatusOr<Handle<rd_kafka_conf_t>> MakeConf(const std::map<std::string, std::string>& props);
+// Builds a conf from `props`, then `extra` (which wins); INVALID_ARGUMENT
+// names the bad property.
+absl::StatusOr<Handle<rd_kafka_conf_t>> MakeConf(const std::map<std::string, std::string>& props,
+                                                 const std::map<std::string, std::string>& extra = {});
+
+// rd_kafka_new, taking ownership of `conf`; `what` names the client in errors.
+absl::StatusOr<Handle<rd_kafka_t>> NewClient(rd_kafka_type_t type, Handle<rd_kafka_conf_t> conf,
+                                             const std::string& what);
 
 // What every client handle carries as its librdkafka opaque.
 struct ClientContext {
