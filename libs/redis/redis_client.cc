@@ -330,6 +330,42 @@ absl::StatusOr<Reply> Client::Eval(const LuaScript& script, const std::vector<st
   return reply;
 }
 
+absl::StatusOr<std::vector<Reply>> Client::EvalMany(const LuaScript& script,
+                                                    const std::vector<ScriptCall>& calls) {
+  auto command = [&](const ScriptCall& c) {
+    std::vector<std::string> cmd = {"EVALSHA", script.sha1(), absl::StrCat(c.keys.size())};
+    cmd.insert(cmd.end(), c.keys.begin(), c.keys.end());
+    cmd.insert(cmd.end(), c.args.begin(), c.args.end());
+    return cmd;
+  };
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(calls.size());
+  for (const ScriptCall& c : calls) commands.push_back(command(c));
+  absl::StatusOr<std::vector<Reply>> replies = Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < replies->size(); ++i) {
+    if ((*replies)[i].is_error() && (*replies)[i].error_code() == "NOSCRIPT") missing.push_back(i);
+  }
+  if (!missing.empty()) {
+    absl::StatusOr<Reply> loaded = Command({"SCRIPT", "LOAD", script.source()});
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->is_error() || loaded->str() != script.sha1()) {
+      return absl::InternalError(absl::StrCat("redis script ", script.sha1(), ": SCRIPT LOAD returned ",
+                                              loaded->DebugString()));
+    }
+    std::vector<std::vector<std::string>> again;
+    for (size_t i : missing) again.push_back(commands[i]);
+    absl::StatusOr<std::vector<Reply>> retried = Pipeline(again);
+    if (!retried.ok()) return retried.status();
+    for (size_t j = 0; j < missing.size(); ++j) (*replies)[missing[j]] = std::move((*retried)[j]);
+  }
+  for (const Reply& r : *replies) {
+    if (r.is_error()) return ScriptErrorToStatus(script.sha1(), r.str());
+  }
+  return replies;
+}
+
 bool Client::connected() const { return impl_->connected.load(std::memory_order_relaxed); }
 
 int64_t Client::reconnects() const { return impl_->reconnects.load(std::memory_order_relaxed); }

@@ -68,6 +68,17 @@ class Client {
                                            const std::vector<std::string>& keys,
                                            const std::vector<std::string>& args);
 
+  // One EVALSHA of `script` per call, in one round trip (a pipeline), in
+  // order. Calls answered NOSCRIPT are re-sent after SCRIPT LOAD (nothing ran
+  // for them). Any script error reply fails the whole call with that error;
+  // earlier calls may have been applied.
+  struct ScriptCall {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  [[nodiscard]] absl::StatusOr<std::vector<Reply>> EvalMany(const LuaScript& script,
+                                                            const std::vector<ScriptCall>& calls);
+
   // Whether a connection is currently established (as of the last call).
   bool connected() const;
   // Successful reconnects since Create (the first connection is not counted).

@@ -70,31 +70,35 @@ std::string BindingKey(const std::string& source, const std::string& external_id
 
 }  // namespace
 
-absl::StatusOr<DedupStore::Claim> DedupStore::ClaimExternalId(const std::string& source,
-                                                              const std::string& external_id,
-                                                              const std::string& candidate_id) {
-  auto reply = redis_.Eval(kClaim, {BindingKey(source, external_id)},
-                           {candidate_id, std::to_string(absl::ToInt64Milliseconds(config_.replay_window))});
-  if (!reply.ok()) return reply.status();
-  const std::string& v = reply->str();
-  if (v.size() < 3 || v[v.size() - 2] != '|') {
-    return absl::InternalError(absl::StrCat("unexpected claim reply: ", reply->DebugString()));
+absl::StatusOr<std::vector<DedupStore::Binding>> DedupStore::Claim(const std::vector<ClaimRequest>& requests) {
+  std::vector<redis::Client::ScriptCall> calls;
+  const std::string ttl = std::to_string(absl::ToInt64Milliseconds(config_.replay_window));
+  for (const auto& r : requests) calls.push_back({{BindingKey(r.source, r.external_id)}, {r.candidate_id, ttl}});
+  std::vector<Binding> out;
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalMany(kClaim, calls);
+  if (!replies.ok()) return replies.status();
+  for (const redis::Reply& reply : *replies) {
+    const std::string& v = reply.str();
+    if (v.size() < 3 || v[v.size() - 2] != '|') {
+      return absl::InternalError(absl::StrCat("unexpected claim reply: ", reply.DebugString()));
+    }
+    Binding b{v.substr(0, v.size() - 2), ClaimState::kNew};
+    if (v.back() == 'p') b.state = ClaimState::kPending;
+    if (v.back() == 'd') b.state = ClaimState::kDone;
+    out.push_back(std::move(b));
   }
-  Claim claim{v.substr(0, v.size() - 2), ClaimState::kNew};
-  switch (v.back()) {
-    case 'n': claim.state = ClaimState::kNew; break;
-    case 'p': claim.state = ClaimState::kPending; break;
-    default: claim.state = ClaimState::kDone; break;
-  }
-  return claim;
+  return out;
 }
 
-absl::Status DedupStore::MarkDone(const std::string& source, const std::string& external_id,
-                                  const std::string& feedback_id, const std::string& record) {
-  auto reply = redis_.Eval(kMarkDone, {BindingKey(source, external_id), RecordKey(feedback_id)},
-                           {feedback_id, record,
-                            std::to_string(absl::ToInt64Milliseconds(config_.replay_window))});
-  return reply.status();
+absl::Status DedupStore::MarkDone(const std::vector<DoneRequest>& requests) {
+  std::vector<redis::Client::ScriptCall> calls;
+  const std::string ttl = std::to_string(absl::ToInt64Milliseconds(config_.replay_window));
+  for (const auto& r : requests) {
+    calls.push_back({{BindingKey(r.source, r.external_id), RecordKey(r.feedback_id)}, {r.feedback_id, r.record, ttl}});
+  }
+  if (calls.empty()) return absl::OkStatus();
+  return redis_.EvalMany(kMarkDone, calls).status();
 }
 
 absl::StatusOr<std::string> DedupStore::GetRecord(const std::string& feedback_id) {
@@ -104,19 +108,23 @@ absl::StatusOr<std::string> DedupStore::GetRecord(const std::string& feedback_id
   return reply->str();
 }
 
-absl::StatusOr<std::string> DedupStore::FindNearDuplicate(const std::string& customer,
-                                                          const std::vector<uint32_t>& minhash,
-                                                          const std::string& feedback_id,
-                                                          absl::Time received_at) {
-  auto reply = redis_.Eval(
-      kNearDuplicate, {absl::StrCat("fbl:intake:sim:", customer)},
-      {std::to_string(absl::ToUnixMillis(received_at)),
-       std::to_string(absl::ToInt64Milliseconds(config_.near_duplicate_window)),
-       text::MinHashToHex(minhash), feedback_id,
-       absl::StrFormat("%.3f", config_.near_duplicate_min_similarity),
-       std::to_string(config_.near_duplicate_history)});
-  if (!reply.ok()) return reply.status();
-  return reply->is_nil() ? std::string() : reply->str();
+absl::StatusOr<std::vector<std::string>> DedupStore::FindNearDuplicates(
+    const std::vector<NearDuplicateRequest>& requests) {
+  std::vector<redis::Client::ScriptCall> calls;
+  for (const auto& r : requests) {
+    calls.push_back({{absl::StrCat("fbl:intake:sim:", r.customer)},
+                     {std::to_string(absl::ToUnixMillis(r.received_at)),
+                      std::to_string(absl::ToInt64Milliseconds(config_.near_duplicate_window)),
+                      text::MinHashToHex(r.minhash), r.feedback_id,
+                      absl::StrFormat("%.3f", config_.near_duplicate_min_similarity),
+                      std::to_string(config_.near_duplicate_history)}});
+  }
+  std::vector<std::string> out;
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalMany(kNearDuplicate, calls);
+  if (!replies.ok()) return replies.status();
+  for (const redis::Reply& r : *replies) out.push_back(r.is_nil() ? std::string() : r.str());
+  return out;
 }
 
 }  // namespace fbl::intake

@@ -26,32 +26,47 @@ struct DedupConfig {
 class DedupStore {
  public:
   enum class ClaimState { kNew, kPending, kDone };
-  struct Claim {
+  struct Binding {
     std::string feedback_id;
     ClaimState state;
   };
 
   DedupStore(redis::Client& redis, DedupConfig config) : redis_(redis), config_(config) {}
 
-  // Binds `candidate_id` unless the pair is bound already; returns the binding.
-  [[nodiscard]] absl::StatusOr<Claim> ClaimExternalId(const std::string& source,
-                                                      const std::string& external_id,
-                                                      const std::string& candidate_id);
-  // Marks the binding done (its record is safely in Kafka) and keeps the
-  // serialized record for GetRecord during the replay window.
-  [[nodiscard]] absl::Status MarkDone(const std::string& source, const std::string& external_id,
-                                      const std::string& feedback_id, const std::string& record);
+  // Each call below serves a whole batch in one Redis round trip, in order.
+
+  struct ClaimRequest {
+    std::string source;
+    std::string external_id;
+    std::string candidate_id;
+  };
+  // Binds each candidate id unless its pair is bound already; returns the bindings.
+  [[nodiscard]] absl::StatusOr<std::vector<Binding>> Claim(const std::vector<ClaimRequest>& requests);
+
+  struct NearDuplicateRequest {
+    std::string customer;
+    std::vector<uint32_t> minhash;
+    std::string feedback_id;
+    absl::Time received_at;
+  };
+  // For each: the earliest feedback of the customer within the window whose
+  // text is similar enough (MinHash, libs/text/minhash.h), or "" — and
+  // records this one. Idempotent per feedback ID; later requests in the same
+  // call see earlier ones.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> FindNearDuplicates(
+      const std::vector<NearDuplicateRequest>& requests);
+
+  struct DoneRequest {
+    std::string source;
+    std::string external_id;
+    std::string feedback_id;
+    std::string record;  // serialized, kept for GetRecord
+  };
+  // Marks the bindings done (their records are safely in Kafka).
+  [[nodiscard]] absl::Status MarkDone(const std::vector<DoneRequest>& requests);
 
   // The serialized record of `feedback_id`, NOT_FOUND when unknown or expired.
   [[nodiscard]] absl::StatusOr<std::string> GetRecord(const std::string& feedback_id);
-
-  // Returns the earliest feedback of `customer` within the window whose text
-  // is similar enough (MinHash signatures, libs/text/minhash.h), or "" — and
-  // records this one. Idempotent for the same feedback ID.
-  [[nodiscard]] absl::StatusOr<std::string> FindNearDuplicate(const std::string& customer,
-                                                              const std::vector<uint32_t>& minhash,
-                                                              const std::string& feedback_id,
-                                                              absl::Time received_at);
 
  private:
   redis::Client& redis_;

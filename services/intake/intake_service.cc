@@ -36,38 +36,74 @@ struct IntakeProcessor::Prepared {
   std::vector<pb::PiiKind> pii;
 };
 
-absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareAccepted(
-    const pb::FeedbackSubmission& sub) {
-  Prepared p;
-  p.source = sub.source();
-  p.external_id = sub.external_id();
-  auto claim = dedup_.ClaimExternalId(sub.source(), sub.external_id(), text::NewFeedbackId());
-  if (!claim.ok()) return claim.status();
-  p.result.feedback_id = claim->feedback_id;
-  if (claim->state == DedupStore::ClaimState::kDone) {
-    p.kind = Prepared::Kind::kReplay;
-    p.result.outcome = api::OUTCOME_REPLAY;
-    return p;
+absl::StatusOr<std::vector<IntakeProcessor::Prepared>> IntakeProcessor::PrepareAccepted(
+    const std::vector<const pb::FeedbackSubmission*>& subs) {
+  std::vector<Prepared> out(subs.size());
+  // A replay inside the same batch: its binding is not done yet, so the store
+  // cannot tell it from a crash recovery; it answers for its first occurrence.
+  std::map<std::string, size_t> first_of;
+  std::vector<size_t> firsts;
+  std::vector<DedupStore::ClaimRequest> claims;
+  for (size_t i = 0; i < subs.size(); ++i) {
+    out[i].source = subs[i]->source();
+    out[i].external_id = subs[i]->external_id();
+    if (first_of.try_emplace(absl::StrCat(out[i].source, "\x1f", out[i].external_id), i).second) {
+      firsts.push_back(i);
+      claims.push_back({out[i].source, out[i].external_id, text::NewFeedbackId()});
+    }
   }
+  auto bindings = dedup_.Claim(claims);
+  if (!bindings.ok()) return bindings.status();
+
   const absl::Time now = absl::Now();
-  auto built = builder_.Build(sub, claim->feedback_id, now);
-  if (!built.ok()) return built.status();
-  pb::FeedbackRecord& record = built->record;
-  if (!record.customer_pseudonym().empty() && !built->minhash.empty()) {
-    auto dup = dedup_.FindNearDuplicate(record.customer_pseudonym(), built->minhash,
-                                        record.feedback_id(), now);
-    if (!dup.ok()) return dup.status();
-    record.set_duplicate_of(*dup);
+  std::vector<BuiltRecord> built;
+  std::vector<size_t> built_index;  // built[k] belongs to out[built_index[k]]
+  for (size_t k = 0; k < firsts.size(); ++k) {
+    Prepared& p = out[firsts[k]];
+    p.result.feedback_id = (*bindings)[k].feedback_id;
+    if ((*bindings)[k].state == DedupStore::ClaimState::kDone) {
+      p.kind = Prepared::Kind::kReplay;
+      p.result.outcome = api::OUTCOME_REPLAY;
+      continue;
+    }
+    auto record = builder_.Build(*subs[firsts[k]], p.result.feedback_id, now);
+    if (!record.ok()) return record.status();
+    built.push_back(std::move(*record));
+    built_index.push_back(firsts[k]);
   }
-  p.result.outcome = record.duplicate_of().empty() ? api::OUTCOME_ACCEPTED : api::OUTCOME_NEAR_DUPLICATE;
-  p.result.duplicate_of = record.duplicate_of();
-  p.result.quality = record.quality();
-  for (int k : record.masked_pii_kinds()) p.pii.push_back(static_cast<pb::PiiKind>(k));
-  p.out.topic = config_.topics.accepted;
-  p.out.key = record.customer_pseudonym().empty() ? record.feedback_id() : record.customer_pseudonym();
-  p.out.value = record.SerializeAsString();
-  p.out.headers = {{kSchemaHeader, record.GetTypeName()}};
-  return p;
+
+  std::vector<DedupStore::NearDuplicateRequest> near;
+  std::vector<size_t> near_index;  // near[m] checks built[near_index[m]]
+  for (size_t k = 0; k < built.size(); ++k) {
+    const pb::FeedbackRecord& r = built[k].record;
+    if (r.customer_pseudonym().empty() || built[k].minhash.empty()) continue;
+    near.push_back({r.customer_pseudonym(), built[k].minhash, r.feedback_id(), now});
+    near_index.push_back(k);
+  }
+  auto duplicates = dedup_.FindNearDuplicates(near);
+  if (!duplicates.ok()) return duplicates.status();
+  for (size_t m = 0; m < near_index.size(); ++m) built[near_index[m]].record.set_duplicate_of((*duplicates)[m]);
+
+  for (size_t k = 0; k < built.size(); ++k) {
+    const pb::FeedbackRecord& record = built[k].record;
+    Prepared& p = out[built_index[k]];
+    p.result.outcome = record.duplicate_of().empty() ? api::OUTCOME_ACCEPTED : api::OUTCOME_NEAR_DUPLICATE;
+    p.result.duplicate_of = record.duplicate_of();
+    p.result.quality = record.quality();
+    for (int kind : record.masked_pii_kinds()) p.pii.push_back(static_cast<pb::PiiKind>(kind));
+    p.out.topic = config_.topics.accepted;
+    p.out.key = record.customer_pseudonym().empty() ? record.feedback_id() : record.customer_pseudonym();
+    p.out.value = record.SerializeAsString();
+    p.out.headers = {{kSchemaHeader, record.GetTypeName()}};
+  }
+  for (size_t i = 0; i < subs.size(); ++i) {
+    const size_t first = first_of.at(absl::StrCat(out[i].source, "\x1f", out[i].external_id));
+    if (first == i) continue;
+    out[i].kind = Prepared::Kind::kReplay;
+    out[i].result.feedback_id = out[first].result.feedback_id;
+    out[i].result.outcome = api::OUTCOME_REPLAY;
+  }
+  return out;
 }
 
 absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
@@ -128,13 +164,13 @@ absl::Status IntakeProcessor::Publish(std::vector<Prepared>& items, const std::s
     metrics_.ProcessingError("kafka");
     return s;
   }
-  for (Prepared& p : items) {
-    if (p.kind != Prepared::Kind::kAccepted) continue;
-    if (absl::Status s = dedup_.MarkDone(p.source, p.external_id, p.result.feedback_id, p.out.value);
-        !s.ok()) {
-      metrics_.ProcessingError("redis");
-      return s;
-    }
+  std::vector<DedupStore::DoneRequest> done;
+  for (const Prepared& p : items) {
+    if (p.kind == Prepared::Kind::kAccepted) done.push_back({p.source, p.external_id, p.result.feedback_id, p.out.value});
+  }
+  if (absl::Status s = dedup_.MarkDone(done); !s.ok()) {
+    metrics_.ProcessingError("redis");
+    return s;
   }
   for (const Prepared& p : items) {
     switch (p.kind) {
@@ -156,44 +192,33 @@ absl::Status IntakeProcessor::Publish(std::vector<Prepared>& items, const std::s
   return absl::OkStatus();
 }
 
-absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareInBatch(
-    const pb::FeedbackSubmission& sub, std::map<std::string, size_t>& seen,
-    const std::vector<Prepared>& items) {
-  // A replay inside the same batch: its claim is still pending (not yet
-  // acknowledged), so the store cannot tell it apart from a crash recovery.
-  auto [it, inserted] = seen.try_emplace(absl::StrCat(sub.source(), "\x1f", sub.external_id()), items.size());
-  if (!inserted) {
-    Prepared p;
-    p.kind = Prepared::Kind::kReplay;
-    p.result.feedback_id = items[it->second].result.feedback_id;
-    p.result.outcome = api::OUTCOME_REPLAY;
-    return p;
-  }
-  return PrepareAccepted(sub);
-}
-
 absl::Status IntakeProcessor::ProcessBatch(const std::vector<kafka::Message>& batch) {
   const absl::Time start = absl::Now();
+  std::vector<Decoded> decoded;
+  decoded.reserve(batch.size());
+  std::vector<const pb::FeedbackSubmission*> valid;
   std::vector<Prepared> items;
-  items.reserve(batch.size());
-  std::map<std::string, size_t> seen;
   for (const kafka::Message& m : batch) {
-    Decoded d = DecodeSubmission(m.value, m.FindHeader("content-type"), m.key, config_.limits);
-    absl::StatusOr<Prepared> p =
-        d.submission ? PrepareInBatch(*d.submission, seen, items)
-                     : PrepareRejected(std::move(d.rejection), m.value, m.key, pb::ENTRY_POINT_KAFKA, &m);
-    if (!p.ok()) {
-      metrics_.ProcessingError("redis");
-      return p.status();
+    decoded.push_back(DecodeSubmission(m.value, m.FindHeader("content-type"), m.key, config_.limits));
+    Decoded& d = decoded.back();
+    if (d.submission) {
+      valid.push_back(&*d.submission);
+      continue;
     }
-    if (p->kind == Prepared::Kind::kRejected) {
-      log::Info("rejected", {{"reason", pb::RejectReason_Name(p->rejection.reason)},
-                             {"detail", p->rejection.detail},
-                             {"partition", std::to_string(m.partition)},
-                             {"offset", std::to_string(m.offset)}});
-    }
+    auto p = PrepareRejected(std::move(d.rejection), m.value, m.key, pb::ENTRY_POINT_KAFKA, &m);
+    if (!p.ok()) return p.status();
+    log::Info("rejected", {{"reason", pb::RejectReason_Name(p->rejection.reason)},
+                           {"detail", p->rejection.detail},
+                           {"partition", std::to_string(m.partition)},
+                           {"offset", std::to_string(m.offset)}});
     items.push_back(std::move(*p));
   }
+  auto accepted = PrepareAccepted(valid);
+  if (!accepted.ok()) {
+    metrics_.ProcessingError("redis");
+    return accepted.status();
+  }
+  for (Prepared& p : *accepted) items.push_back(std::move(p));
   absl::Status s = Publish(items, "kafka", config_.producer.message_timeout + absl::Seconds(5));
   if (s.ok()) metrics_.BatchSeconds(absl::ToDoubleSeconds(absl::Now() - start));
   return s;
@@ -204,26 +229,36 @@ std::vector<IntakeProcessor::ItemOutcome> IntakeProcessor::Submit(
   std::vector<ItemOutcome> outcomes(submissions.size());
   std::vector<Prepared> items;
   std::vector<size_t> item_index;  // items[i] answers outcomes[item_index[i]]
-  std::map<std::string, size_t> seen;
+  std::vector<const pb::FeedbackSubmission*> valid;
+  std::vector<size_t> valid_index;
   for (size_t i = 0; i < submissions.size(); ++i) {
     pb::FeedbackSubmission& sub = submissions[i];
     if (sub.external_id().empty()) sub.set_external_id("grpc:" + text::NewFeedbackId());
-    absl::StatusOr<Prepared> p;
-    if (auto rejection = ValidateSubmission(sub, config_.limits, /*require_external_id=*/false)) {
-      outcomes[i].result = absl::InvalidArgumentError(rejection->detail);
-      outcomes[i].rejection = *rejection;
-      p = PrepareRejected(std::move(*rejection), sub.SerializeAsString(), sub.external_id(),
-                          pb::ENTRY_POINT_GRPC, nullptr);
-    } else {
-      p = PrepareInBatch(sub, seen, items);
-    }
-    if (!p.ok()) {
-      metrics_.ProcessingError("redis");
-      outcomes[i].result = absl::UnavailableError(absl::StrCat("state store: ", p.status().message()));
+    auto rejection = ValidateSubmission(sub, config_.limits, /*require_external_id=*/false);
+    if (!rejection) {
+      valid.push_back(&sub);
+      valid_index.push_back(i);
       continue;
     }
+    outcomes[i].result = absl::InvalidArgumentError(rejection->detail);
+    outcomes[i].rejection = *rejection;
+    auto p = PrepareRejected(std::move(*rejection), sub.SerializeAsString(), sub.external_id(),
+                             pb::ENTRY_POINT_GRPC, nullptr);
+    if (!p.ok()) continue;  // the caller has its answer; the dead letter is best effort here
     items.push_back(std::move(*p));
     item_index.push_back(i);
+  }
+  auto accepted = PrepareAccepted(valid);
+  if (!accepted.ok()) {
+    metrics_.ProcessingError("redis");
+    for (size_t i : valid_index) {
+      outcomes[i].result = absl::UnavailableError(absl::StrCat("state store: ", accepted.status().message()));
+    }
+  } else {
+    for (size_t j = 0; j < accepted->size(); ++j) {
+      items.push_back(std::move((*accepted)[j]));
+      item_index.push_back(valid_index[j]);
+    }
   }
   absl::Status published = Publish(items, "grpc", config_.submit_timeout);
   for (size_t j = 0; j < items.size(); ++j) {

@@ -53,12 +53,10 @@ class IntakeProcessor {
 
  private:
   struct Prepared;
-  [[nodiscard]] absl::StatusOr<Prepared> PrepareAccepted(const pb::FeedbackSubmission& submission);
-  // PrepareAccepted, or a replay of an earlier item of the same batch
-  // (`seen`: source + external id -> index in `items`).
-  [[nodiscard]] absl::StatusOr<Prepared> PrepareInBatch(const pb::FeedbackSubmission& submission,
-                                                        std::map<std::string, size_t>& seen,
-                                                        const std::vector<Prepared>& items);
+  // Valid submissions of one batch, prepared together: one Redis round trip
+  // for the claims and one for the near-duplicate checks. Same order as `subs`.
+  [[nodiscard]] absl::StatusOr<std::vector<Prepared>> PrepareAccepted(
+      const std::vector<const pb::FeedbackSubmission*>& subs);
   [[nodiscard]] absl::StatusOr<Prepared> PrepareRejected(Rejection rejection, std::string_view payload,
                                                          const std::string& key,
                                                          pb::EntryPoint entry_point,

@@ -226,6 +226,23 @@ TEST_F(RedisClientTest, ScriptReloadsAfterScriptFlush) {
   EXPECT_EQ(exists(), 1);
 }
 
+TEST_F(RedisClientTest, EvalManyIsOneOrderedPipelineAndSurvivesScriptFlush) {
+  auto client = NewClient(Config());
+  ASSERT_NE(client, nullptr);
+  LuaScript script(absl::StrCat("return redis.call('INCRBY', KEYS[1], ARGV[1]) -- many ", prefix_));
+  std::vector<Client::ScriptCall> calls;
+  for (int i = 1; i <= 100; ++i) calls.push_back({{Key("m")}, {std::to_string(i)}});
+  ASSERT_TRUE(client->Command({"SCRIPT", "FLUSH"}).ok());  // first use: every call answers NOSCRIPT
+  auto replies = client->EvalMany(script, calls);
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  ASSERT_EQ(replies->size(), 100u);
+  EXPECT_EQ((*replies)[0], Reply::Integer(1));
+  EXPECT_EQ((*replies)[99], Reply::Integer(5050));  // applied once each, in order
+  LuaScript failing(absl::StrCat("return redis.error_reply('FBL_PRECONDITION no') -- ", prefix_));
+  auto failed = client->EvalMany(failing, {{{Key("x")}, {}}});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(RedisClientTest, ScriptErrorsBecomeStatuses) {
   auto client = NewClient(Config());
   ASSERT_NE(client, nullptr);
