@@ -1,19 +1,17 @@
 #include "services/alerting/alert_policy.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "absl/strings/str_cat.h"
 
 namespace fbl::alerting {
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp out;
-  const int64_t ns = absl::ToUnixNanos(t);
-  out.set_seconds(ns / 1000000000);
-  out.set_nanos(static_cast<int32_t>(ns % 1000000000));
-  return out;
-}
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp ToProto(absl::Time t) { return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t)); }
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
 }
 
 std::string AlertIdFor(const std::string& feedback_id) { return "ra-" + feedback_id; }

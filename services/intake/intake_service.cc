@@ -3,6 +3,8 @@
 #include <map>
 #include <memory>
 
+#include <google/protobuf/util/time_util.h>
+
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/delivery_tracker.h"
 #include "google/rpc/status.pb.h"
@@ -16,13 +18,6 @@ namespace {
 
 constexpr char kSchemaHeader[] = "fbl-schema";
 
-google::protobuf::Timestamp Now() {
-  google::protobuf::Timestamp t;
-  const int64_t ns = absl::ToUnixNanos(absl::Now());
-  t.set_seconds(ns / 1000000000);
-  t.set_nanos(static_cast<int32_t>(ns % 1000000000));
-  return t;
-}
 
 }  // namespace
 
@@ -117,7 +112,7 @@ absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
   p.kind = Prepared::Kind::kRejected;
   pb::RejectedFeedback r;
   r.set_rejection_id(text::NewFeedbackId());
-  *r.mutable_rejected_at() = Now();
+  *r.mutable_rejected_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   r.set_entry_point(entry_point);
   r.set_reason(rejection.reason);
   r.set_detail(rejection.detail);
