@@ -8,6 +8,9 @@
 
 namespace fbl::kafka {
 
+// Header naming a record's protobuf message type on every project topic.
+inline constexpr char kSchemaHeader[] = "fbl-schema";
+
 struct Header {
   std::string key;
   std::string value;

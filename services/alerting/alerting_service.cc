@@ -48,7 +48,7 @@ absl::Status EventPublisher::Publish(const std::vector<pb::AlertEvent>& events, 
   auto tracker = std::make_shared<kafka::DeliveryTracker>();
   for (const auto& e : events) {
     kafka::OutgoingMessage m{topic_, e.alert().alert_id(), e.SerializeAsString(),
-                             {{"fbl-schema", e.GetTypeName()}}};
+                             {{kafka::kSchemaHeader, e.GetTypeName()}}};
     if (absl::Status s = producer_.Produce(std::move(m), tracker->Track(tracker)); !s.ok()) return s;
   }
   absl::Status s = tracker->Wait(timeout);

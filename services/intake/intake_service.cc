@@ -14,13 +14,6 @@
 
 namespace fbl::intake {
 
-namespace {
-
-constexpr char kSchemaHeader[] = "fbl-schema";
-
-
-}  // namespace
-
 struct IntakeProcessor::Prepared {
   enum class Kind { kAccepted, kReplay, kRejected } kind = Kind::kAccepted;
   kafka::OutgoingMessage out;
@@ -89,7 +82,7 @@ absl::StatusOr<std::vector<IntakeProcessor::Prepared>> IntakeProcessor::PrepareA
     p.out.topic = config_.topics.accepted;
     p.out.key = record.customer_pseudonym().empty() ? record.feedback_id() : record.customer_pseudonym();
     p.out.value = record.SerializeAsString();
-    p.out.headers = {{kSchemaHeader, record.GetTypeName()}};
+    p.out.headers = {{kafka::kSchemaHeader, record.GetTypeName()}};
   }
   for (size_t i = 0; i < subs.size(); ++i) {
     const size_t first = first_of.at(absl::StrCat(out[i].source, "\x1f", out[i].external_id));
@@ -139,7 +132,7 @@ absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
   p.out.topic = config_.topics.rejected;
   p.out.key = key;
   p.out.value = r.SerializeAsString();
-  p.out.headers = {{kSchemaHeader, r.GetTypeName()}};
+  p.out.headers = {{kafka::kSchemaHeader, r.GetTypeName()}};
   p.rejection = std::move(rejection);
   return p;
 }

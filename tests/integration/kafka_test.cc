@@ -61,7 +61,7 @@ TEST(KafkaTest, ProtobufEventRoundTripWithHeaders) {
   auto producer = Producer::Create(TestProducerConfig());
   ASSERT_TRUE(producer.ok()) << producer.status();
   auto delivered = (*producer)->ProduceSync(
-      {topic, sub.external_id(), sub.SerializeAsString(), {{"fbl-schema", sub.GetTypeName()}}});
+      {topic, sub.external_id(), sub.SerializeAsString(), {{kSchemaHeader, sub.GetTypeName()}}});
   ASSERT_TRUE(delivered.ok()) << delivered.status();
   EXPECT_GE(delivered->offset, 0);
 
@@ -72,8 +72,8 @@ TEST(KafkaTest, ProtobufEventRoundTripWithHeaders) {
   EXPECT_EQ(got[0].key, "weibo-123");
   EXPECT_EQ(got[0].partition, delivered->partition);
   EXPECT_EQ(got[0].offset, delivered->offset);
-  ASSERT_TRUE(got[0].FindHeader("fbl-schema").has_value());
-  EXPECT_EQ(*got[0].FindHeader("fbl-schema"), "feedbackloop.feedback.v1.FeedbackSubmission");
+  ASSERT_TRUE(got[0].FindHeader(kSchemaHeader).has_value());
+  EXPECT_EQ(*got[0].FindHeader(kSchemaHeader), "feedbackloop.feedback.v1.FeedbackSubmission");
   feedbackloop::feedback::v1::FeedbackSubmission back;
   ASSERT_TRUE(back.ParseFromString(got[0].value));
   EXPECT_EQ(back.text(), sub.text());
