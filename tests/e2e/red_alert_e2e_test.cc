@@ -97,5 +97,73 @@ TEST(RedAlertE2eTest, CrisisFeedbackRaisesExactlyOneAlertHarmlessNone) {
   std::filesystem::remove_all(dir);
 }
 
+// Rules reload live: a new term starts alerting without a restart; a broken
+// file is refused and the previous rules keep serving.
+TEST(RedAlertE2eTest, RulesReloadLiveAndABadFileKeepsTheOldRules) {
+  const auto dir = std::filesystem::temp_directory_path() / UniqueName("rules-e2e");
+  std::filesystem::create_directories(dir / "alerting");
+  const std::string rules = (dir / "rules.yaml").string();
+  std::filesystem::copy_file(std::string(FBL_SOURCE_DIR) + "/deploy/rules/red_alert.yaml", rules);
+  const std::string accepted = CreateTopic("e2e.accepted", 1), alerts = CreateTopic("e2e.alerts", 1);
+  const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+  std::ofstream((dir / "alerting.yaml").string())
+      << "kafka_brokers: " << KafkaBrokers() << "\nredis: {port: " << redis.substr(redis.find(':') + 1) << "}\n"
+      << "consumer: {group_id: " << UniqueName("alerting") << "}\n"
+      << "accepted_topic: " << accepted << "\nalerts_topic: " << alerts << "\n"
+      << "rules_file: " << rules << "\nrules_poll: 200ms\nscheduler_tick: 100ms\n";
+  ServiceProcess alerting(FBL_ALERTING_BIN, {"--config", (dir / "alerting.yaml").string()}, {},
+                          (dir / "alerting").string());
+  ASSERT_TRUE(alerting.Start()) << alerting.Log();
+
+  kafka::ProducerConfig pc;
+  pc.brokers = KafkaBrokers();
+  auto producer = kafka::Producer::Create(pc);
+  ASSERT_TRUE(producer.ok());
+  kafka::ConsumerConfig cc;
+  cc.brokers = KafkaBrokers();
+  cc.group_id = UniqueName("reader");
+  cc.topics = {alerts};
+  auto reader = kafka::Consumer::Create(cc);
+  ASSERT_TRUE(reader.ok());
+  // Hand-made term: no real text contains it, so it alerts only once added.
+  const std::string term = "紫色警报测试词";
+  auto send = [&](const std::string& id) {
+    fpb::FeedbackRecord r;
+    r.set_feedback_id(UniqueName(id));
+    r.set_text("客服说这是" + term + "，请处理");
+    ASSERT_TRUE((*producer)->ProduceSync({accepted, r.feedback_id(), r.SerializeAsString(), {}}).ok());
+  };
+  auto alerts_within = [&](absl::Duration d) {
+    size_t n = 0;
+    const absl::Time deadline = absl::Now() + d;
+    while (absl::Now() < deadline) n += (*reader)->Poll(10, absl::Milliseconds(100))->size();
+    return n;
+  };
+
+  send("before");
+  EXPECT_EQ(alerts_within(absl::Seconds(3)), 0u);
+
+  std::ifstream in(rules);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string anchor = "      - id: fraud.scam";
+  ASSERT_NE(text.find(anchor), std::string::npos);
+  text.replace(text.find(anchor), 0, "      - id: fraud.reload_test\n        terms: [" + term + "]\n");
+  std::ofstream(rules + ".tmp") << text;
+  std::filesystem::rename(rules + ".tmp", rules);
+  ASSERT_TRUE(WaitFor([&] { return alerting.Log().find("rules reloaded") != std::string::npos; },
+                      std::chrono::seconds(20)));
+  send("after");
+  EXPECT_EQ(alerts_within(absl::Seconds(5)), 1u);
+
+  std::ofstream(rules + ".tmp") << "version: broken\ncategories: [\n";
+  std::filesystem::rename(rules + ".tmp", rules);
+  ASSERT_TRUE(WaitFor([&] { return alerting.Log().find("rules file refused") != std::string::npos; },
+                      std::chrono::seconds(20)));
+  send("still");
+  EXPECT_EQ(alerts_within(absl::Seconds(5)), 1u);  // the previous rules still serve
+  EXPECT_EQ(alerting.Stop(), 0) << alerting.Log();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace fbl::testing
