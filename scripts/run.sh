@@ -54,6 +54,29 @@ done
 
 log "system running: Kafka $FBL_KAFKA_BROKERS, Redis $FBL_REDIS_ADDR"
 for s in "${started[@]}"; do log "  $s"; done
+
+# Real complaints through the connector contract, then what the system made of them.
+metric() {  # metric SERVICE NAME-AND-LABEL-FILTER
+  local port
+  port=$(sed -n 's/.*"metrics_port":\([0-9]*\).*/\1/p' "$RUN_DIR/$1.ready" 2>/dev/null) || return 0
+  curl -sf "http://127.0.0.1:$port/metrics" | grep "^$2" | awk '{s+=$2} END {printf "%d", s}'
+}
+data="$FBL_ROOT/../shared/data/blackcat_complaints.csv"
+if [[ -f "$data" && -f "$RUN_DIR/intake.ready" ]]; then
+  log "replaying $(basename "$data") through feedback.raw.v1"
+  "$FBL_BUILD_DIR/services/intake/intake" import --config deploy/local/intake.yaml \
+    --mapping deploy/local/blackcat-mapping.yaml --file "$data" --report "$RUN_DIR/blackcat.rejects.csv" || true
+  for _ in $(seq 1 50); do
+    [[ "$(metric intake intake_received_total)" -ge 104 ]] && break
+    sleep 0.2
+  done
+  log "intake: received $(metric intake intake_received_total), accepted $(metric intake 'intake_records_total{.*outcome=\"accepted\"')," \
+      "replays $(metric intake 'intake_records_total{.*outcome=\"replay\"'), rejected $(metric intake 'intake_records_total{.*outcome=\"rejected\"')"
+  if [[ -f "$RUN_DIR/alerting.ready" ]]; then
+    sleep 1
+    log "alerting: red alerts raised $(metric alerting alerting_alerts_total) (run it again: the replay raises none)"
+  fi
+fi
 log "logs in $RUN_DIR; press Ctrl-C to stop"
 # Runs until Ctrl-C, or until a service dies (then everything stops).
 while true; do

@@ -119,6 +119,16 @@ template <typename T>
   return config;
 }
 
+// From the file alone, without environment overrides: for data files that
+// are not a service's configuration (mappings, rules).
+template <typename T>
+[[nodiscard]] absl::StatusOr<T> LoadFile(const std::string& path) {
+  T config{};
+  absl::Status s = internal::LoadInto(path, nullptr, {}, [&](Binder& b) { BindConfig(b, config); });
+  if (!s.ok()) return s;
+  return config;
+}
+
 // Same from YAML text; `origin` names it in errors. For tests and tools.
 template <typename T>
 [[nodiscard]] absl::StatusOr<T> LoadFromString(const std::string& text, const std::string& origin,

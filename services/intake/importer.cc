@@ -123,7 +123,7 @@ absl::StatusOr<pb::FeedbackSubmission> MapRow(const ImportMapping& mapping, cons
 }
 
 int RunImport(const IntakeConfig& config, const ImportOptions& options) {
-  auto mapping = config::Load<ImportMapping>(options.mapping_file);
+  auto mapping = config::LoadFile<ImportMapping>(options.mapping_file);
   if (!mapping.ok()) {
     std::fprintf(stderr, "intake import: %s\n", std::string(mapping.status().message()).c_str());
     return 2;
