@@ -104,7 +104,11 @@ absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
   Prepared p;
   p.kind = Prepared::Kind::kRejected;
   pb::RejectedFeedback r;
-  r.set_rejection_id(text::NewFeedbackId());
+  // From Kafka the id is the record's position, so a redelivered record is
+  // dead-lettered under the same id (consumers de-duplicate by it).
+  r.set_rejection_id(origin != nullptr ? absl::StrCat("kafka:", origin->topic, ":", origin->partition, ":",
+                                                      origin->offset)
+                                       : text::NewFeedbackId());
   *r.mutable_rejected_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   r.set_entry_point(entry_point);
   r.set_reason(rejection.reason);
