@@ -19,6 +19,7 @@ void BindConfig(config::Binder& b, AlertingConfig& c) {
   b.Field("producer", c.producer);
   b.Field("consumer", c.consumer);
   b.Field("redis", c.redis);
+  b.Field("redis_key_prefix", c.redis_key_prefix);
   b.Field("accepted_topic", c.accepted_topic);
   b.Field("alerts_topic", c.alerts_topic);
   b.Field("rules_file", c.rules_file);

@@ -22,6 +22,7 @@ struct AlertingConfig {
   kafka::ProducerConfig producer;
   kafka::ConsumerConfig consumer;  // group "alerting", topic = topics.accepted unless set
   redis::RedisConfig redis;
+  std::string redis_key_prefix = "fbl:alerting:";  // one per deployment sharing a Redis
   std::string accepted_topic = "feedback.accepted.v1";
   std::string alerts_topic = "alerts.v1";
   std::string rules_file = "deploy/rules/red_alert.yaml";

@@ -46,7 +46,7 @@ int Serve(const AlertingConfig& cfg) {
 
   Clock clock = [] { return absl::Now(); };
   AlertingMetrics metrics((*rt)->registry());
-  AlertStore store(**redis);
+  AlertStore store(**redis, cfg.redis_key_prefix);
   EventPublisher publisher(**producer, cfg.alerts_topic, metrics);
   AlertProcessor processor(cfg, **rules, store, publisher, metrics, clock);
   EscalationScheduler scheduler(cfg, store, publisher, clock);

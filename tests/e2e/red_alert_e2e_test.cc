@@ -36,6 +36,7 @@ TEST(RedAlertE2eTest, CrisisFeedbackRaisesExactlyOneAlertHarmlessNone) {
       << "keyring_file: " << (dir / "keyring").string() << "\n";
   std::ofstream((dir / "alerting.yaml").string())
       << common << "consumer: {group_id: " << UniqueName("alerting") << "}\n"
+      << "redis_key_prefix: \"" << UniqueName("fbl:e2e:alerting") << ":\"\n"
       << "accepted_topic: " << accepted << "\nalerts_topic: " << alerts << "\n"
       << "rules_file: " << FBL_SOURCE_DIR << "/deploy/rules/red_alert.yaml\n";
   ServiceProcess intake(FBL_INTAKE_BIN, {"--config", (dir / "intake.yaml").string()}, {}, (dir / "intake").string());
@@ -92,6 +93,22 @@ TEST(RedAlertE2eTest, CrisisFeedbackRaisesExactlyOneAlertHarmlessNone) {
   EXPECT_EQ(events[0].alert().severity(), apb::SEVERITY_SEV1_CRITICAL);
   std::printf("raw record -> alert event: %.0f ms (includes consumer group joins)\n",
               absl::ToDoubleMilliseconds(first_seen - sent));
+
+  // The alerting binary is a well-behaved service too: health, reflection, metrics.
+  const char* grpcurl = std::getenv("FBL_GRPCURL");
+  const std::string g = grpcurl != nullptr ? grpcurl : "grpcurl";
+  auto [hc, health] = RunCommand(g + " -plaintext " + alerting.grpc_address() + " grpc.health.v1.Health/Check");
+  EXPECT_EQ(hc, 0) << health;
+  EXPECT_NE(health.find("SERVING"), std::string::npos);
+  auto [lc, list] = RunCommand(g + " -plaintext -d '{\"state\":\"ALERT_STATE_OPEN\"}' " + alerting.grpc_address() +
+                               " feedbackloop.alerting.v1.AlertingService/ListAlerts");
+  EXPECT_EQ(lc, 0) << list;
+  EXPECT_NE(list.find(events[0].alert().alert_id()), std::string::npos);
+  const std::string metrics = "curl -sf http://127.0.0.1:" + std::to_string(alerting.metrics_port()) + "/metrics";
+  auto [pc2, promtool] = RunCommand(metrics + " | promtool check metrics");
+  EXPECT_EQ(pc2, 0) << promtool;
+  auto [mc, raised] = RunCommand(metrics + " | grep '^alerting_alerts_total'");
+  EXPECT_NE(raised.find("ALERT_CATEGORY_SAFETY"), std::string::npos) << raised;
   EXPECT_EQ(alerting.Stop(), 0) << alerting.Log();
   EXPECT_EQ(intake.Stop(), 0) << intake.Log();
   std::filesystem::remove_all(dir);
@@ -109,6 +126,7 @@ TEST(RedAlertE2eTest, RulesReloadLiveAndABadFileKeepsTheOldRules) {
   std::ofstream((dir / "alerting.yaml").string())
       << "kafka_brokers: " << KafkaBrokers() << "\nredis: {port: " << redis.substr(redis.find(':') + 1) << "}\n"
       << "consumer: {group_id: " << UniqueName("alerting") << "}\n"
+      << "redis_key_prefix: \"" << UniqueName("fbl:e2e:alerting") << ":\"\n"
       << "accepted_topic: " << accepted << "\nalerts_topic: " << alerts << "\n"
       << "rules_file: " << rules << "\nrules_poll: 200ms\nscheduler_tick: 100ms\n";
   ServiceProcess alerting(FBL_ALERTING_BIN, {"--config", (dir / "alerting.yaml").string()}, {},
