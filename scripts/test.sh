@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, runs the unit tests,
-# starts a private Kafka and Redis on free loopback ports, runs the
-# integration and end-to-end tests against them, and stops them again.
+# The test command: installs what is missing, builds, runs the unit tests and
+# a bounded fuzzing pass, then starts a private Kafka and Redis on free
+# loopback ports, runs the integration and end-to-end tests against them, and
+# stops them again.
 # Exits non-zero on any failure.
 #   scripts/test.sh [ctest args...]     e.g. scripts/test.sh -R kafka
 set -euo pipefail
