@@ -2,60 +2,85 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "libs/privacy/sodium_init.h"
 
 namespace fbl::privacy {
+namespace {
+
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == kKeyBytes);
+
+const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+// Blob fields are untrusted input: echo at most a short, escaped prefix.
+std::string Shown(std::string_view s) {
+  const absl::string_view head(s.data(), std::min<size_t>(s.size(), 40));
+  return absl::StrCat("'", absl::CHexEscape(head), s.size() > 40 ? "...'" : "'");
+}
+
+}  // namespace
 
 absl::StatusOr<Sealer> Sealer::Create(const Keyring& keyring) {
-  if (keyring.Active("contact") == nullptr) {
+  if (keyring.Active(kPurposeContact) == nullptr) {
     return absl::FailedPreconditionError("keyring has no active contact key");
   }
-  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
-  Sealer s;
-  s.keyring_ = keyring;
-  return s;
+  if (absl::Status s = internal::InitSodium(); !s.ok()) return s;
+  return Sealer(keyring);
 }
 
 absl::StatusOr<Sealed> Sealer::Seal(std::string_view plaintext, std::string_view associated_data) const {
-  const Key* key = keyring_.Active("contact");
+  const Key* key = keyring_.Active(kPurposeContact);
+  if (key == nullptr) return absl::FailedPreconditionError("sealer has no active contact key");
+  if (plaintext.size() > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX) {
+    return absl::InvalidArgumentError("plaintext too large to seal");
+  }
   Sealed out;
   out.key_id = key->id;
   out.algorithm = std::string(kAlgorithm);
-  out.nonce.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  out.nonce.resize(kNonceBytes);
   randombytes_buf(out.nonce.data(), out.nonce.size());
-  out.ciphertext.resize(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  out.ciphertext.resize(plaintext.size() + kTagBytes);
   unsigned long long len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(out.ciphertext.data()), &len,
-      reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-      reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(), nullptr,
-      reinterpret_cast<const unsigned char*>(out.nonce.data()),
-      reinterpret_cast<const unsigned char*>(key->material.data()));
+  if (crypto_aead_xchacha20poly1305_ietf_encrypt(
+          reinterpret_cast<unsigned char*>(out.ciphertext.data()), &len, U(plaintext), plaintext.size(),
+          U(associated_data), associated_data.size(), /*nsec=*/nullptr, U(out.nonce), U(key->material)) != 0) {
+    return absl::InternalError("XChaCha20-Poly1305 encryption failed");
+  }
   out.ciphertext.resize(len);
   return out;
 }
 
 absl::StatusOr<std::string> Sealer::Open(const Sealed& sealed, std::string_view associated_data) const {
   if (sealed.algorithm != kAlgorithm) {
-    return absl::InvalidArgumentError(absl::StrCat("unsupported algorithm '", sealed.algorithm, "'"));
+    return absl::InvalidArgumentError(absl::StrCat("unsupported sealing algorithm ", Shown(sealed.algorithm),
+                                                   " (expected ", std::string(kAlgorithm), ")"));
   }
-  const Key* key = keyring_.Find("contact", sealed.key_id);
+  const Key* key = keyring_.Find(kPurposeContact, sealed.key_id);
   if (key == nullptr) {
-    return absl::NotFoundError(absl::StrCat("contact key '", sealed.key_id, "' is not in the keyring"));
+    return absl::NotFoundError(absl::StrCat("contact key ", Shown(sealed.key_id),
+                                            " is not in the keyring (rotated out?)"));
   }
-  if (sealed.nonce.size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
-      sealed.ciphertext.size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
-    return absl::DataLossError("sealed blob is truncated");
+  if (sealed.nonce.size() != kNonceBytes) {
+    return absl::DataLossError(
+        absl::StrCat("sealed blob has a ", sealed.nonce.size(), "-byte nonce, expected ", kNonceBytes));
   }
-  std::string plain(sealed.ciphertext.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  if (sealed.ciphertext.size() < kTagBytes) {
+    return absl::DataLossError("sealed blob is shorter than its authentication tag");
+  }
+  std::string plain(sealed.ciphertext.size() - kTagBytes, '\0');
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr,
-          reinterpret_cast<const unsigned char*>(sealed.ciphertext.data()), sealed.ciphertext.size(),
-          reinterpret_cast<const unsigned char*>(associated_data.data()), associated_data.size(),
-          reinterpret_cast<const unsigned char*>(sealed.nonce.data()),
-          reinterpret_cast<const unsigned char*>(key->material.data())) != 0) {
-    return absl::DataLossError("sealed blob failed authentication (tampered, or wrong associated data)");
+          reinterpret_cast<unsigned char*>(plain.data()), &len, /*nsec=*/nullptr, U(sealed.ciphertext),
+          sealed.ciphertext.size(), U(associated_data), associated_data.size(), U(sealed.nonce),
+          U(key->material)) != 0) {
+    return absl::DataLossError(
+        "sealed blob failed authentication: it was altered or the associated data differs");
   }
   plain.resize(len);
   return plain;
