@@ -41,6 +41,8 @@ for svc in "${SERVICES[@]}"; do
   rm -f "$RUN_DIR/$svc.ready"
   extra=()
   [[ "$svc" == intake ]] && extra+=("FBL__KEYRING_FILE=$FBL_STACK_DIR/keyring")
+  [[ "$svc" == notifier ]] &&
+    extra+=("FBL_NOTIFIER_WEBHOOK_SECRET=${FBL_NOTIFIER_WEBHOOK_SECRET:-$(head -c 24 /dev/urandom | base64)}")
   env "${extra[@]}" FBL__SERVER__READY_FILE="$RUN_DIR/$svc.ready" "$bin" --config "$cfg" >"$RUN_DIR/$svc.log" 2>&1 &
   pids+=($!)
   deadline=$((SECONDS + 30))

@@ -10,6 +10,7 @@ source "$(dirname "$0")/lib.sh"
 start=$SECONDS
 
 "$FBL_ROOT/scripts/deps.sh"
+"$FBL_ROOT/scripts/test-tools.sh"
 log "building in $FBL_BUILD_DIR"
 "$FBL_ROOT/scripts/build.sh"
 
