@@ -10,6 +10,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/consumer_loop.h"
 #include "libs/redis/redis_client.h"
+#include "libs/runtime/consumer_worker.h"
 #include "libs/runtime/kafka_probe.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/runtime.h"
@@ -72,16 +73,11 @@ int Serve(const AlertingConfig& cfg) {
   };
   signals.OnReload([&] { reload(true); });
 
-  absl::Status loop_status;
-  std::thread consumer_thread([&] {
-    kafka::ConsumerLoopOptions options;
-    options.max_batch = static_cast<size_t>(cfg.consume_batch);
-    loop_status = kafka::RunConsumerLoop(
-        **consumer, [&](const std::vector<kafka::Message>& b) { return processor.ProcessBatch(b); },
-        [&] { return signals.stopping(); }, options,
-        [](const absl::Status& s) { log::Warn("batch not processed; will retry", {{"error", std::string(s.message())}}); });
-    if (!loop_status.ok()) signals.RequestStop();
-  });
+  kafka::ConsumerLoopOptions options;
+  options.max_batch = static_cast<size_t>(cfg.consume_batch);
+  runtime::ConsumerWorker worker(
+      **consumer, [&](const std::vector<kafka::Message>& b) { return processor.ProcessBatch(b); }, signals,
+      options);
   std::thread timer_thread([&] {
     absl::Time next_rules_check = absl::Now();
     while (!signals.WaitFor(cfg.scheduler_tick)) {
@@ -97,7 +93,7 @@ int Serve(const AlertingConfig& cfg) {
 
   signals.Wait();
   log::Info("draining");
-  consumer_thread.join();
+  const absl::Status loop_status = worker.Join();
   timer_thread.join();
   (*consumer)->Close();
   (*rt)->Shutdown();

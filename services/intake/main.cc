@@ -13,6 +13,7 @@
 #include "libs/privacy/keyring.h"
 #include "libs/redis/redis_client.h"
 #include "libs/runtime/config.h"
+#include "libs/runtime/consumer_worker.h"
 #include "libs/runtime/kafka_probe.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/runtime.h"
@@ -56,23 +57,16 @@ int Serve(const IntakeConfig& cfg) {
   if (absl::Status s = (*rt)->ServeGrpc({{api::IntakeService::service_full_name(), &grpc_service}}); !s.ok()) return Fatal("grpc", s);
 
   runtime::Signals& signals = (*rt)->signals();
-  absl::Status loop_status;
-  std::thread consumer_thread([&] {
-    kafka::ConsumerLoopOptions options;
-    options.max_batch = static_cast<size_t>(cfg.consume_batch);
-    options.retry_backoff = cfg.retry_backoff;
-    loop_status = kafka::RunConsumerLoop(
-        **consumer, [&](const std::vector<kafka::Message>& batch) { return processor.ProcessBatch(batch); },
-        [&] { return signals.stopping(); }, options,
-        [](const absl::Status& s) {
-          log::Warn("batch not processed; will retry", {{"error", std::string(s.message())}});
-        });
-    if (!loop_status.ok()) signals.RequestStop();
-  });
+  kafka::ConsumerLoopOptions options;
+  options.max_batch = static_cast<size_t>(cfg.consume_batch);
+  options.retry_backoff = cfg.retry_backoff;
+  runtime::ConsumerWorker worker(
+      **consumer, [&](const std::vector<kafka::Message>& batch) { return processor.ProcessBatch(batch); },
+      signals, options);
 
   signals.Wait();
   log::Info("draining");
-  consumer_thread.join();
+  const absl::Status loop_status = worker.Join();
   (*consumer)->Close();
   (*rt)->Shutdown();
   if (absl::Status s = (*producer)->Flush(cfg.server.drain_timeout); !s.ok()) {

@@ -12,6 +12,7 @@
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/consumer_loop.h"
 #include "libs/redis/redis_client.h"
+#include "libs/runtime/consumer_worker.h"
 #include "libs/runtime/kafka_probe.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/runtime.h"
@@ -68,18 +69,11 @@ int Serve(const NotifierConfig& cfg) {
                                  {"people", std::to_string(directory->people().size())},
                                  {"routes", std::to_string(cfg.routes.size())}});
 
-  absl::Status loop_status;
-  std::thread consumer_thread([&] {
-    kafka::ConsumerLoopOptions options;
-    options.max_batch = static_cast<size_t>(cfg.consume_batch);
-    loop_status = kafka::RunConsumerLoop(
-        **consumer, [&](const std::vector<kafka::Message>& b) { return notifier.ProcessBatch(b); },
-        [&] { return signals.stopping(); }, options,
-        [](const absl::Status& s) {
-          log::Warn("batch not settled; will retry", {{"error", std::string(s.message())}});
-        });
-    if (!loop_status.ok()) signals.RequestStop();
-  });
+  kafka::ConsumerLoopOptions options;
+  options.max_batch = static_cast<size_t>(cfg.consume_batch);
+  runtime::ConsumerWorker worker(
+      **consumer, [&](const std::vector<kafka::Message>& b) { return notifier.ProcessBatch(b); }, signals,
+      options);
   std::thread storm_thread([&] {
     while (!signals.WaitFor(cfg.storm.tick)) {
       if (auto handled = notifier.FlushStorms(); !handled.ok()) {
@@ -90,7 +84,7 @@ int Serve(const NotifierConfig& cfg) {
 
   signals.Wait();
   log::Info("draining");
-  consumer_thread.join();
+  const absl::Status loop_status = worker.Join();
   storm_thread.join();
   (*consumer)->Close();
   (*rt)->Shutdown();
