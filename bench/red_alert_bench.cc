@@ -1,14 +1,18 @@
-// Red-alert latency: a crisis record produced to feedback.raw.v1 until its
-// RAISED event is read from alerts.v1, through intake and alerting exactly as
-// the services wire them (in this process, real Kafka and Redis), at idle and
-// under a background load of ordinary real feedback; next to the raw one-hop
-// Kafka produce→consume latency measured in the same run.
+// Red-alert latency: a crisis record produced to feedback.raw.v1 until (a)
+// its RAISED event is read from alerts.v1 and (b) the on-call person's signed
+// webhook page reaches a local HTTP receiver, through intake, alerting and the
+// notifier exactly as the services wire them (in this process, real Kafka,
+// Redis and HTTP over libcurl), at idle and under a background load of
+// ordinary real feedback; next to the raw one-hop Kafka produce→consume
+// latency measured in the same run. The clock starts before intake, so the
+// figures include intake (the issue asks from "accepted by intake").
 // Needs FBL_KAFKA_BROKERS and FBL_REDIS_ADDR (scripts/bench.sh sets them).
 //   red_alert_bench [--samples N] [--load RATE]
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +28,8 @@
 #include "libs/redis/redis_client.h"
 #include "services/alerting/alerting_service.h"
 #include "services/intake/intake_service.h"
+#include "services/notifier/notifier_service.h"
+#include "tests/integration/notifier_http_receiver.h"
 
 namespace fbl {
 namespace {
@@ -140,6 +146,35 @@ int Run(int samples, int load_rate) {
   alerting::EventPublisher publisher(**producer, acfg.alerts_topic, ametrics);
   alerting::AlertProcessor alerts(acfg, **rules, store, publisher, ametrics, [] { return absl::Now(); });
 
+  // The notifier: one on-call person with a signed webhook to a local
+  // receiver. Storm grouping is off, or every probe after the first would
+  // be folded into a summary (they share a category).
+  testing::HttpReceiver receiver;
+  auto ncfg = config::LoadFromString<notifier::NotifierConfig>(
+      absl::StrCat("people: [{id: oncall, channels: [{type: webhook, address: \"", receiver.Url("/page"),
+                   "\"}]}]\nroutes: [{name: all, people: [oncall]}]\nstorm: {enabled: false}\n"),
+      "bench-notifier.yaml");
+  if (!ncfg.ok()) return 1;
+  ncfg->alerts_topic = acfg.alerts_topic;
+  ncfg->consumer.brokers = brokers;
+  ncfg->consumer.group_id = absl::StrCat("bench-notifier-", absl::ToUnixMicros(absl::Now()));
+  ncfg->consumer.topics = {acfg.alerts_topic};
+  auto directory = notifier::BuildDirectory(*ncfg);
+  auto transport = notifier::CreateCurlTransport();
+  auto nredis = redis::Client::Create(icfg.redis);
+  if (!directory.ok() || !transport.ok() || !nredis.ok()) return 1;
+  notifier::Secrets secrets;
+  secrets.webhook_secret = "bench-webhook-secret-0123456789";
+  notifier::Clock clock = [] { return absl::Now(); };
+  auto channels = notifier::ChannelSet::Create(*ncfg, secrets, **transport, clock);
+  if (!channels.ok()) return 1;
+  const std::string nprefix = absl::StrCat("fbl:bench:", absl::ToUnixMicros(absl::Now()), ":notifier:");
+  notifier::DeliveryStore deliveries(**nredis, nprefix, absl::Hours(1));
+  notifier::StormStore storms(**nredis, nprefix, absl::Hours(1));
+  notifier::NotifierMetrics nmetrics(registry);
+  notifier::Notifier pager(*ncfg, *directory, deliveries, storms, **channels, nmetrics, clock,
+                           [](absl::Duration d) { absl::SleepFor(d); return true; }, "bench");
+
   std::atomic<bool> stop{false};
   auto run_loop = [&](kafka::ConsumerConfig cc, const kafka::BatchHandler& handler) {
     return std::thread([&stop, cc, handler] {
@@ -152,6 +187,7 @@ int Run(int samples, int load_rate) {
   };
   std::thread t_intake = run_loop(icfg.consumer, [&](const auto& b) { return intake.ProcessBatch(b); });
   std::thread t_alert = run_loop(acfg.consumer, [&](const auto& b) { return alerts.ProcessBatch(b); });
+  std::thread t_notify = run_loop(ncfg->consumer, [&](const auto& b) { return pager.ProcessBatch(b); });
 
   kafka::ConsumerConfig rc;
   rc.brokers = brokers;
@@ -173,27 +209,39 @@ int Run(int samples, int load_rate) {
     return s.customer_id();
   };
   auto pseudonymizer = privacy::Pseudonymizer::Create(*ring);
+  struct Round {
+    std::vector<double> alert_ms, page_ms;
+  };
   auto probe_round = [&](bool warmup) {
-    std::vector<double> ms;
+    Round round;
     for (int i = 0; i < (warmup ? 3 : samples); ++i) {
       const absl::Time sent = absl::Now();
       const std::string expected = pseudonymizer->Pseudonymize("bench", submit(crisis[i % crisis.size()], "probe"));
       // Ordinary load can raise alerts of its own (real reviews mention 食物中毒 ...): wait for ours.
-      bool seen = false;
-      while (!seen) {
+      std::string alert_id;
+      while (alert_id.empty()) {
         auto got = (*reader)->Poll(100, absl::Milliseconds(50));
         for (const auto& m : got.ok() ? *got : std::vector<kafka::Message>{}) {
           ::feedbackloop::alerting::v1::AlertEvent e;
-          seen |= e.ParseFromString(m.value) && e.alert().customer_pseudonym() == expected;
+          if (e.ParseFromString(m.value) && e.alert().customer_pseudonym() == expected) alert_id = e.alert().alert_id();
         }
       }
-      ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
+      round.alert_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
+      const std::string needle = absl::StrCat("\"alert_id\":\"", alert_id, "\"");
+      std::optional<absl::Time> paged;
+      while (!paged) {
+        for (const auto& r : receiver.Requests()) {
+          if (r.body.find(needle) != std::string::npos) paged = absl::FromChrono(r.received_at);
+        }
+        if (!paged) absl::SleepFor(absl::Milliseconds(1));
+      }
+      round.page_ms.push_back(absl::ToDoubleMilliseconds(*paged - sent));
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
-    return ms;
+    return round;
   };
   (void)probe_round(true);  // group joins
-  const Percentiles idle = Summarize(probe_round(false));
+  const Round idle = probe_round(false);
 
   std::atomic<int64_t> load_sent{0};
   std::thread load([&] {
@@ -208,20 +256,26 @@ int Run(int samples, int load_rate) {
     }
   });
   const absl::Time load_start = absl::Now();
-  const Percentiles loaded = Summarize(probe_round(false));
+  const Round loaded = probe_round(false);
   const double achieved = load_sent.load() / absl::ToDoubleSeconds(absl::Now() - load_start);
   stop = true;
   load.join();
   t_intake.join();
   t_alert.join();
+  t_notify.join();
 
-  std::printf("\n%-46s %8s %8s %8s\n", "path", "p50 ms", "p99 ms", "max ms");
-  std::printf("%-46s %8.1f %8.1f %8.1f\n", "raw kafka one hop (produce->consume)", hop.p50, hop.p99, hop.max);
-  std::printf("%-46s %8.1f %8.1f %8.1f\n", "raw -> intake -> alerting -> alerts.v1, idle", idle.p50, idle.p99,
-              idle.max);
-  std::printf("%-46s %8.1f %8.1f %8.1f\n", absl::StrCat("same, under ", static_cast<int>(achieved), " feedback/s").c_str(),
-              loaded.p50, loaded.p99, loaded.max);
-  std::printf("(3 Kafka hops on this path; budget 3 x hop p99 = %.1f ms)\n", 3 * hop.p99);
+  const std::string load_label = absl::StrCat("under ", static_cast<int>(achieved), " feedback/s");
+  std::printf("\n%-58s %8s %8s %8s\n", "path", "p50 ms", "p99 ms", "max ms");
+  auto row = [](const std::string& label, const Percentiles& p) {
+    std::printf("%-58s %8.1f %8.1f %8.1f\n", label.c_str(), p.p50, p.p99, p.max);
+  };
+  row("raw kafka one hop (produce->consume)", hop);
+  row("raw -> intake -> alerting -> alerts.v1, idle", Summarize(idle.alert_ms));
+  row(absl::StrCat("raw -> alerts.v1, ", load_label), Summarize(loaded.alert_ms));
+  row("raw -> intake -> alerting -> notifier -> webhook, idle", Summarize(idle.page_ms));
+  row(absl::StrCat("raw -> webhook received, ", load_label), Summarize(loaded.page_ms));
+  std::printf("(raw -> webhook: 3 Kafka hops and one HTTP POST; 3 x hop p99 = %.1f ms; target p99 < 100 ms)\n",
+              3 * hop.p99);
   return 0;
 }
 

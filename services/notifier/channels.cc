@@ -1,6 +1,7 @@
 #include "services/notifier/channels.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/log.h"
 #include "services/notifier/signature.h"
 
 namespace fbl::notifier {
@@ -80,7 +81,9 @@ absl::Status EmailChannel::Send(const Person& /*person*/, const ContactPoint& to
 absl::Status ImRobotChannel::Send(const Person& person, const ContactPoint& to, const Page& page,
                                   std::string_view delivery_id) {
   HttpRequest req;
-  req.url = to.address;
+  req.url = style_ == ImStyle::kDingTalk && !sign_secret_.empty()
+                ? DingTalkSignedUrl(to.address, sign_secret_, absl::ToUnixMillis(clock_()))
+                : to.address;
   req.body = ImRobotBody(style_, page, person);
   req.timeout = timeout_;
   req.headers = {{"Content-Type", "application/json"},
@@ -97,8 +100,36 @@ absl::Status ImRobotChannel::Send(const Person& person, const ContactPoint& to, 
   return absl::OkStatus();
 }
 
+// KEYS bucket. ARGV emission interval µs, burst µs (interval × burst).
+// Returns the wait in µs. Redis TIME is the clock of every replica.
+const redis::LuaScript kReserve(R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local next_tat = tat + tonumber(ARGV[1])
+local wait = next_tat - tonumber(ARGV[2]) - now
+if wait < 0 then wait = 0 end
+redis.call('SET', KEYS[1], string.format('%d', next_tat), 'PX', math.floor((next_tat - now) / 1000) + 1000)
+return math.floor(wait)
+)lua");
+
+absl::Duration SharedRateLimiter::Reserve(absl::Time now) {
+  auto reply = redis_.Eval(kReserve, {key_}, {absl::StrCat(interval_us_), absl::StrCat(burst_us_)});
+  if (!reply.ok()) {
+    if (!degraded_.exchange(true)) {
+      log::Warn("shared rate limit unavailable; limiting per process until Redis answers",
+                {{"key", key_}, {"error", std::string(reply.status().message())}});
+    }
+    return fallback_.Reserve(now);
+  }
+  if (degraded_.exchange(false)) log::Info("shared rate limit back", {{"key", key_}});
+  return absl::Microseconds(reply->integer());
+}
+
 absl::StatusOr<std::unique_ptr<ChannelSet>> ChannelSet::Create(const NotifierConfig& config, const Secrets& secrets,
-                                                               Transport& transport, Clock clock) {
+                                                               Transport& transport, Clock clock,
+                                                               redis::Client* redis, std::string_view key_prefix) {
   auto set = std::unique_ptr<ChannelSet>(new ChannelSet());
   const ChannelsConfig& c = config.channels;
   const absl::Time now = clock();
@@ -114,11 +145,17 @@ absl::StatusOr<std::unique_ptr<ChannelSet>> ChannelSet::Create(const NotifierCon
   auto style = ParseImStyle(c.im.style);
   if (!style) return absl::InvalidArgumentError("channels.im.style must be wecom, dingtalk or slack");
   set->channels_[Index(ChannelType::kImRobot)] =
-      std::make_unique<ImRobotChannel>(transport, *style, c.im.limits.timeout);
+      std::make_unique<ImRobotChannel>(transport, *style, c.im.limits.timeout, secrets.im_sign_secret, clock);
   const ChannelLimits* limits[4] = {&c.webhook.limits, &c.sms.limits, &c.email.limits, &c.im.limits};
   for (ChannelType t : kAllChannelTypes) {
-    set->limiters_[Index(t)] =
-        std::make_unique<RateLimiter>(limits[Index(t)]->rate_per_second, limits[Index(t)]->burst, now);
+    const ChannelLimits& l = *limits[Index(t)];
+    if (redis != nullptr && l.shared && l.rate_per_second > 0) {
+      set->limiters_[Index(t)] = std::make_unique<SharedRateLimiter>(
+          *redis, absl::StrCat(std::string(key_prefix), "rate:", std::string(ChannelTypeName(t))), l.rate_per_second,
+          l.burst, now);
+    } else {
+      set->limiters_[Index(t)] = std::make_unique<LocalRateLimiter>(l.rate_per_second, l.burst, now);
+    }
   }
   return set;
 }

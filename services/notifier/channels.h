@@ -2,6 +2,7 @@
 // The four ways to page a person, over a Transport: signed JSON webhook, SMS
 // gateway (HTTP, templated body), e-mail (SMTP) and IM robot webhook.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "libs/redis/redis_client.h"
 #include "services/notifier/delivery_policy.h"
 #include "services/notifier/notifier_config.h"
 #include "services/notifier/page.h"
@@ -83,10 +85,12 @@ class EmailChannel final : public Channel {
   Clock clock_;
 };
 
+// DingTalk robots with a signing secret get a signed URL per request.
 class ImRobotChannel final : public Channel {
  public:
-  ImRobotChannel(Transport& transport, ImStyle style, absl::Duration timeout)
-      : transport_(transport), style_(style), timeout_(timeout) {}
+  ImRobotChannel(Transport& transport, ImStyle style, absl::Duration timeout, std::string sign_secret, Clock clock)
+      : transport_(transport), style_(style), timeout_(timeout), sign_secret_(std::move(sign_secret)),
+        clock_(std::move(clock)) {}
   absl::Status Send(const Person& person, const ContactPoint& to, const Page& page,
                     std::string_view delivery_id) override;
 
@@ -94,14 +98,23 @@ class ImRobotChannel final : public Channel {
   Transport& transport_;
   ImStyle style_;
   absl::Duration timeout_;
+  std::string sign_secret_;
+  Clock clock_;
 };
 
-// A thread-safe token bucket.
+// A channel's rate limit. Thread-safe.
 class RateLimiter {
  public:
-  RateLimiter(double rate, double burst, absl::Time now) : bucket_(rate, burst, now) {}
+  virtual ~RateLimiter() = default;
   // Takes a token; how long to wait before using it.
-  absl::Duration Reserve(absl::Time now) {
+  virtual absl::Duration Reserve(absl::Time now) = 0;
+};
+
+// A token bucket in this process.
+class LocalRateLimiter final : public RateLimiter {
+ public:
+  LocalRateLimiter(double rate, double burst, absl::Time now) : bucket_(rate, burst, now) {}
+  absl::Duration Reserve(absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     return bucket_.Take(now);
   }
@@ -111,13 +124,37 @@ class RateLimiter {
   TokenBucket bucket_;
 };
 
+// One bucket for every replica: GCRA on a Redis key, timed by the Redis
+// server's clock (so replicas' clocks need not agree; `now` is ignored).
+// While Redis fails, a local bucket of the same rate stands in: pages are
+// never held up by the limiter's own store.
+class SharedRateLimiter final : public RateLimiter {
+ public:
+  SharedRateLimiter(redis::Client& redis, std::string key, double rate, double burst, absl::Time now)
+      : redis_(redis), key_(std::move(key)), interval_us_(1e6 / rate), burst_us_(1e6 / rate * burst),
+        fallback_(rate, burst, now) {}
+  absl::Duration Reserve(absl::Time now) override;
+
+ private:
+  redis::Client& redis_;
+  std::string key_;
+  double interval_us_;
+  double burst_us_;
+  LocalRateLimiter fallback_;
+  std::atomic<bool> degraded_{false};
+};
+
 // One channel and one rate limiter per type.
 class ChannelSet {
  public:
-  // Builds the channels the config describes over `transport`.
+  // Builds the channels the config describes over `transport`. Limits
+  // marked `shared` keep their buckets in `redis` under `key_prefix` (with
+  // no client, every limit is per process).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<ChannelSet>> Create(const NotifierConfig& config,
                                                                          const Secrets& secrets,
-                                                                         Transport& transport, Clock clock);
+                                                                         Transport& transport, Clock clock,
+                                                                         redis::Client* redis = nullptr,
+                                                                         std::string_view key_prefix = "");
   // nullptr if the type is not configured.
   Channel* Get(ChannelType type) const { return channels_[Index(type)].get(); }
   RateLimiter& limiter(ChannelType type) const { return *limiters_[Index(type)]; }

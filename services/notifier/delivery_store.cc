@@ -54,6 +54,7 @@ DeliveryState ParseState(const std::string& s) {
   if (s == "sent") return DeliveryState::kSent;
   if (s == "failed") return DeliveryState::kFailed;
   if (s == "grouped") return DeliveryState::kGrouped;
+  if (s == "cancelled") return DeliveryState::kCancelled;
   return DeliveryState::kPending;
 }
 
@@ -106,6 +107,8 @@ std::string_view DeliveryStateName(DeliveryState state) {
       return "failed";
     case DeliveryState::kGrouped:
       return "grouped";
+    case DeliveryState::kCancelled:
+      return "cancelled";
   }
   return "pending";
 }
@@ -120,6 +123,23 @@ std::string DeliveryStore::Key(std::string_view delivery_id) const {
 
 std::string DeliveryStore::IndexKey(std::string_view alert_id) const {
   return absl::StrCat(prefix_, "a:", std::string(alert_id));
+}
+
+std::string DeliveryStore::ClosedKey(std::string_view alert_id) const {
+  return absl::StrCat(prefix_, "closed:", std::string(alert_id));
+}
+
+absl::Status DeliveryStore::MarkClosed(const std::string& alert_id, const std::string& how) {
+  // The first reason stays (acknowledged, then resolved).
+  return redis_
+      .Command({"SET", ClosedKey(alert_id), how, "NX", "PX", std::to_string(absl::ToInt64Milliseconds(ttl_))})
+      .status();
+}
+
+absl::StatusOr<std::string> DeliveryStore::Closed(const std::string& alert_id) {
+  auto reply = redis_.Command({"GET", ClosedKey(alert_id)});
+  if (!reply.ok()) return reply.status();
+  return reply->str();
 }
 
 absl::StatusOr<DeliveryStore::Claim> DeliveryStore::ClaimDelivery(const DeliveryKey& key, const std::string& owner,
@@ -163,6 +183,8 @@ absl::Status DeliveryStore::Finish(const std::string& delivery_id, const std::st
   std::vector<std::string> args = {owner, "state", std::string(DeliveryStateName(state)), "lease", "0"};
   if (state == DeliveryState::kSent) {
     args.insert(args.end(), {"sent", Ms(at)});
+  } else if (state == DeliveryState::kCancelled) {
+    args.insert(args.end(), {"error", error, "cancelled", Ms(at)});
   } else {
     args.insert(args.end(), {"error", error});
   }

@@ -26,8 +26,9 @@
 
 namespace fbl::notifier {
 
-enum class DeliveryState { kPending, kSent, kFailed, kGrouped };
-std::string_view DeliveryStateName(DeliveryState state);  // "pending", "sent", "failed", "grouped"
+enum class DeliveryState { kPending, kSent, kFailed, kGrouped, kCancelled };
+// "pending", "sent", "failed", "grouped", "cancelled"
+std::string_view DeliveryStateName(DeliveryState state);
 
 struct DeliveryRecord {
   std::string delivery_id;
@@ -85,6 +86,12 @@ class DeliveryStore {
   // Gives up the lease without finishing (shutdown): the next claim resumes at once.
   [[nodiscard]] absl::Status Release(const std::string& delivery_id, const std::string& owner);
 
+  // The alert was acknowledged or resolved (`how`, e.g. "acknowledged by
+  // li.lei"): its pages still being retried stop. Kept for the record TTL.
+  [[nodiscard]] absl::Status MarkClosed(const std::string& alert_id, const std::string& how);
+  // Why the alert is closed; empty while it is open.
+  [[nodiscard]] absl::StatusOr<std::string> Closed(const std::string& alert_id);
+
   // Every delivery of `alert_id`, oldest first.
   [[nodiscard]] absl::StatusOr<std::vector<DeliveryRecord>> List(const std::string& alert_id);
   [[nodiscard]] absl::StatusOr<DeliveryRecord> Get(const std::string& delivery_id);
@@ -92,6 +99,7 @@ class DeliveryStore {
  private:
   std::string Key(std::string_view delivery_id) const;
   std::string IndexKey(std::string_view alert_id) const;
+  std::string ClosedKey(std::string_view alert_id) const;
 
   redis::Client& redis_;
   std::string prefix_;

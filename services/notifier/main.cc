@@ -43,15 +43,21 @@ int Serve(const NotifierConfig& cfg) {
   auto transport = CreateCurlTransport();
   if (!transport.ok()) return Fatal("transport", transport.status());
   Clock clock = [] { return absl::Now(); };
-  auto channels = ChannelSet::Create(cfg, *secrets, **transport, clock);
-  if (!channels.ok()) return Fatal("channels", channels.status());
   auto redis = redis::Client::Create(cfg.redis);
   if (!redis.ok()) return Fatal("redis", redis.status());
+  auto channels = ChannelSet::Create(cfg, *secrets, **transport, clock, redis->get(), cfg.redis_key_prefix);
+  if (!channels.ok()) return Fatal("channels", channels.status());
   auto api_redis = redis::Client::Create(cfg.redis);  // API reads do not queue behind deliveries
   if (!api_redis.ok()) return Fatal("redis", api_redis.status());
   runtime::KafkaProbe probe((*rt)->registry(), "notifier");
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);
   if (!consumer.ok()) return Fatal("kafka consumer", consumer.status());
+  // Acknowledgements are read by a group of their own: the paging loop may
+  // be busy retrying the very alert that was just acknowledged.
+  kafka::ConsumerConfig closures_cfg = cfg.consumer;
+  closures_cfg.group_id += "-closures";
+  auto closures_consumer = kafka::Consumer::Create(closures_cfg);
+  if (!closures_consumer.ok()) return Fatal("kafka consumer", closures_consumer.status());
 
   runtime::Signals& signals = (*rt)->signals();
   NotifierMetrics metrics((*rt)->registry());
@@ -74,6 +80,9 @@ int Serve(const NotifierConfig& cfg) {
   runtime::ConsumerWorker worker(
       **consumer, [&](const std::vector<kafka::Message>& b) { return notifier.ProcessBatch(b); }, signals,
       options);
+  runtime::ConsumerWorker closures_worker(
+      **closures_consumer, [&](const std::vector<kafka::Message>& b) { return notifier.RecordClosures(b); }, signals,
+      options);
   std::thread storm_thread([&] {
     while (!signals.WaitFor(cfg.storm.tick)) {
       if (auto handled = notifier.FlushStorms(); !handled.ok()) {
@@ -85,10 +94,13 @@ int Serve(const NotifierConfig& cfg) {
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
+  const absl::Status closures_status = closures_worker.Join();
   storm_thread.join();
   (*consumer)->Close();
+  (*closures_consumer)->Close();
   (*rt)->Shutdown();
   if (!loop_status.ok()) return Fatal("consumer", loop_status);
+  if (!closures_status.ok()) return Fatal("closures consumer", closures_status);
   log::Info("stopped");
   return 0;
 }

@@ -113,6 +113,7 @@ void BindConfig(config::Binder& b, ChannelLimits& c) {
   b.Field("timeout", c.timeout);
   b.Field("rate_per_second", c.rate_per_second);
   b.Field("burst", c.burst);
+  b.Field("shared", c.shared);
   if (c.timeout <= absl::ZeroDuration()) b.Fail("timeout", "must be positive");
   if (c.rate_per_second < 0) b.Fail("rate_per_second", "must be >= 0");
   if (c.burst < 1) b.Fail("burst", "must be >= 1");
@@ -152,7 +153,9 @@ void BindConfig(config::Binder& b, EmailConfig& c) {
 void BindConfig(config::Binder& b, ImConfig& c) {
   BindConfig(b, c.limits);
   b.Field("style", c.style);
+  b.Field("sign_secret_env", c.sign_secret_env);
   if (!ParseImStyle(c.style)) b.Fail("style", "must be wecom, dingtalk or slack");
+  if (!c.sign_secret_env.empty() && c.style != "dingtalk") b.Fail("sign_secret_env", "only dingtalk robots sign");
 }
 
 void BindConfig(config::Binder& b, ChannelsConfig& c) {
@@ -246,6 +249,11 @@ absl::StatusOr<Secrets> LoadSecrets(const NotifierConfig& c) {
   }
   s.smtp_username = EnvOrEmpty(c.channels.email.username_env);
   s.smtp_password = EnvOrEmpty(c.channels.email.password_env);
+  const std::string& im_env = c.channels.im.sign_secret_env;
+  s.im_sign_secret = EnvOrEmpty(im_env);
+  if (!im_env.empty() && s.im_sign_secret.empty() && ChannelUsed(c, ChannelType::kImRobot)) {
+    return absl::FailedPreconditionError("$" + im_env + " (DingTalk robot signing secret) is not set");
+  }
   return s;
 }
 

@@ -17,8 +17,11 @@ namespace fbl::notifier {
 // Settings every channel has.
 struct ChannelLimits {
   absl::Duration timeout = absl::Seconds(5);  // whole request, connect included
-  double rate_per_second = 0;                 // per replica; 0 = unlimited
+  double rate_per_second = 0;                 // 0 = unlimited
   double burst = 10;
+  // true: the rate is for all replicas together (a bucket in Redis);
+  // false: per replica.
+  bool shared = true;
 };
 
 // Signed JSON webhook. The HMAC secret comes from a file or an environment
@@ -55,6 +58,9 @@ struct EmailConfig {
 struct ImConfig {
   ChannelLimits limits;
   std::string style = "wecom";  // wecom, dingtalk, slack
+  // DingTalk "加签" robots: the variable holding the signing secret (SEC…);
+  // empty = robots use keyword or IP security instead.
+  std::string sign_secret_env;
 };
 
 struct ChannelsConfig {
@@ -117,6 +123,7 @@ struct Secrets {
   std::string sms_token;
   std::string smtp_username;
   std::string smtp_password;
+  std::string im_sign_secret;
 };
 // FAILED_PRECONDITION naming the variable or file when a channel someone
 // uses needs a secret that is missing.

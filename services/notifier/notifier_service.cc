@@ -35,13 +35,13 @@ constexpr int kMaxBusyWaits = 100;
 NotifierMetrics::NotifierMetrics(prometheus::Registry& registry)
     : events_(prometheus::BuildCounter()
                   .Name("notifier_events_total")
-                  .Help("Alert events read from alerts.v1, by type and result (paged, grouped, ignored, unrouted, "
-                        "invalid).")
+                  .Help("Alert events read from alerts.v1, by type and result (paged, grouped, ignored, closed, "
+                        "unrouted, invalid).")
                   .Register(registry)),
       deliveries_(prometheus::BuildCounter()
                       .Name("notifier_deliveries_total")
                       .Help("Pages to one person settled, by final channel and result (sent, failed, grouped, "
-                            "duplicate).")
+                            "duplicate, cancelled).")
                       .Register(registry)),
       attempts_(prometheus::BuildCounter()
                     .Name("notifier_attempts_total")
@@ -79,6 +79,27 @@ Notifier::Notifier(const NotifierConfig& config, const OnCallDirectory& director
 bool Notifier::Pages(pb::AlertEventType type) {
   return type == pb::ALERT_EVENT_TYPE_RAISED || type == pb::ALERT_EVENT_TYPE_ESCALATED ||
          type == pb::ALERT_EVENT_TYPE_CONTACT_BREACHED;
+}
+
+bool Notifier::Closes(pb::AlertEventType type) {
+  return type == pb::ALERT_EVENT_TYPE_ACKNOWLEDGED || type == pb::ALERT_EVENT_TYPE_RESOLVED;
+}
+
+absl::Status Notifier::MarkClosed(const pb::AlertEvent& event) {
+  const pb::Alert& a = event.alert();
+  const bool acked = event.type() == pb::ALERT_EVENT_TYPE_ACKNOWLEDGED;
+  const std::string& who = acked ? a.acknowledged_by() : a.resolved_by();
+  return deliveries_.MarkClosed(a.alert_id(), absl::StrCat(acked ? "acknowledged" : "resolved",
+                                                           who.empty() ? "" : " by ", who));
+}
+
+absl::Status Notifier::RecordClosures(const std::vector<kafka::Message>& batch) {
+  for (const kafka::Message& m : batch) {
+    pb::AlertEvent event;
+    if (!event.ParseFromString(m.value) || !Closes(event.type()) || event.alert().alert_id().empty()) continue;
+    if (absl::Status s = MarkClosed(event); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 Page Notifier::PageFor(const pb::AlertEvent& event) {
@@ -120,6 +141,11 @@ absl::Status Notifier::ProcessBatch(const std::vector<kafka::Message>& batch) {
       continue;
     }
     const std::string type = pb::AlertEventType_Name(event.type());
+    if (Closes(event.type())) {
+      if (absl::Status s = MarkClosed(event); !s.ok()) return s;
+      counted.emplace_back(type, "closed");
+      continue;
+    }
     if (!Pages(event.type())) {
       counted.emplace_back(type, "ignored");
       continue;
@@ -248,6 +274,22 @@ absl::Status Notifier::Send(const Job& job, const std::string& owner, const Deli
   while (auto step = plan.Next()) {
     const ContactPoint& to = person.channels[step->channel];
     const std::string_view channel_name = ChannelTypeName(to.type);
+    if (step->attempt > 1 || step->channel > 0) {
+      // A retry or fallback: someone may have taken the alert meanwhile.
+      auto closed = deliveries_.Closed(job.key.alert_id);
+      if (!closed.ok()) return closed.status();
+      if (!closed->empty()) {
+        if (absl::Status s = deliveries_.Finish(id, owner, DeliveryState::kCancelled,
+                                                absl::StrCat("alert ", *closed, "; last error: ", last_error), clock_());
+            !s.ok() && !absl::IsFailedPrecondition(s)) {
+          return s;
+        }
+        metrics_.Delivery(last_channel, "cancelled");
+        log::Info("page retries stopped: the alert is closed",
+                  {{"alert_id", job.key.alert_id}, {"recipient", person.id}, {"closed", *closed}});
+        return absl::OkStatus();
+      }
+    }
     if (step->attempt == 1 && step->channel > 0) {
       log::Warn("falling back to the next channel", {{"alert_id", job.key.alert_id},
                                                      {"recipient", person.id},
@@ -383,6 +425,8 @@ pb::DeliveryState ToProto(DeliveryState state) {
       return pb::DELIVERY_STATE_FAILED;
     case DeliveryState::kGrouped:
       return pb::DELIVERY_STATE_GROUPED;
+    case DeliveryState::kCancelled:
+      return pb::DELIVERY_STATE_CANCELLED;
   }
   return pb::DELIVERY_STATE_UNSPECIFIED;
 }

@@ -34,11 +34,11 @@ using Sleeper = std::function<bool(absl::Duration)>;
 class NotifierMetrics {
  public:
   explicit NotifierMetrics(prometheus::Registry& registry);
-  // result: paged, grouped, ignored, unrouted, invalid.
+  // result: paged, grouped, ignored, closed, unrouted, invalid.
   void Event(const std::string& type, const std::string& result) {
     events_.Add({{"type", type}, {"result", result}}).Increment();
   }
-  // result: sent, failed, grouped, duplicate.
+  // result: sent, failed, grouped, duplicate, cancelled.
   void Delivery(std::string_view channel, const std::string& result) {
     deliveries_.Add({{"channel", std::string(channel)}, {"result", result}}).Increment();
   }
@@ -73,12 +73,19 @@ class Notifier {
   // settled (sent, failed for good, or grouped).
   [[nodiscard]] absl::Status ProcessBatch(const std::vector<kafka::Message>& batch);
 
+  // A kafka::BatchHandler for alerts.v1 that only records acknowledgements
+  // and resolutions, so pages still being retried stop (run on its own
+  // consumer group: the paging loop may be busy retrying).
+  [[nodiscard]] absl::Status RecordClosures(const std::vector<kafka::Message>& batch);
+
   // Sends the summary of every storm window that has closed; returns how
   // many windows were handled.
   [[nodiscard]] absl::StatusOr<int> FlushStorms();
 
   // Which event types page people: RAISED, ESCALATED, CONTACT_BREACHED.
   static bool Pages(pb::AlertEventType type);
+  // ACKNOWLEDGED or RESOLVED: retries of the alert's pages stop.
+  static bool Closes(pb::AlertEventType type);
   // The page for an event (the service edge: proto → domain).
   static Page PageFor(const pb::AlertEvent& event);
 
@@ -92,6 +99,7 @@ class Notifier {
   [[nodiscard]] absl::Status RunJobs(const std::vector<Job>& jobs);
   [[nodiscard]] absl::Status Deliver(const Job& job);
   [[nodiscard]] absl::Status Send(const Job& job, const std::string& owner, const DeliveryRecord& record);
+  [[nodiscard]] absl::Status MarkClosed(const pb::AlertEvent& event);
   // Stops a delivery on shutdown: hands the lease back for whoever is next.
   absl::Status Stopping(const Job& job, const std::string& owner);
   double Uniform();

@@ -3,6 +3,7 @@
 // altered. Header `X-FBL-Signature: sha256=<lowercase hex HMAC-SHA256 of the
 // exact body bytes, keyed with the shared secret>`.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,9 @@ std::string SignatureHeaderValue(std::string_view secret, std::string_view body)
 
 // Whether `header_value` is the signature of `body` (constant-time compare).
 bool VerifySignature(std::string_view secret, std::string_view body, std::string_view header_value);
+
+// DingTalk robot signing ("加签"): `url` with `timestamp=<ms>&sign=<urlencoded
+// base64 HMAC-SHA256 of "<ms>\n<secret>" keyed with the secret>` appended.
+std::string DingTalkSignedUrl(std::string_view url, std::string_view secret, int64_t timestamp_ms);
 
 }  // namespace fbl::notifier

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -36,6 +37,7 @@ class HttpReceiver {
     std::string path;
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
+    std::chrono::system_clock::time_point received_at;  // when the whole request had arrived
     std::string Header(const std::string& name) const {
       auto it = headers.find(absl::AsciiStrToLower(name));
       return it == headers.end() ? "" : it->second;
@@ -185,6 +187,7 @@ class HttpReceiver {
     std::pair<int, std::string> answer = {200, R"({"errcode":0,"errmsg":"ok"})"};
     {
       std::unique_lock<std::mutex> lock(mu_);
+      req.received_at = std::chrono::system_clock::now();
       requests_.push_back(req);
       if (responder_) answer = responder_(req);
       cv_.wait(lock, [&] { return stopping_ || !held_.contains(req.path); });

@@ -319,6 +319,76 @@ TEST_F(NotifierIntegrationTest, StormOfTwentySameGroupAlertsGivesOnePageAndOneSu
   EXPECT_EQ(receiver_.Requests().size(), 6u);
 }
 
+TEST_F(NotifierIntegrationTest, AcknowledgingAnAlertStopsTheRetriesOfItsPages) {
+  // li's webhook fails, slowly: the first attempt is held until the alert has been acknowledged.
+  receiver_.SetResponder([](const HttpReceiver::Request& r) -> std::pair<int, std::string> {
+    if (r.path == "/hook/li") return {503, "gateway busy"};
+    return {200, R"({"errcode":0,"errmsg":"ok"})"};
+  });
+  receiver_.Hold("/hook/li");
+  const std::string alert = UniqueName("ra");
+  std::thread paging([&] { EXPECT_TRUE(notifier_->ProcessBatch({Message(Event(alert, pb::ALERT_EVENT_TYPE_RAISED))}).ok()); });
+  ASSERT_TRUE(WaitFor([&] { return receiver_.RequestsTo("/hook/li").size() == 1; }));
+
+  // The acknowledgement arrives through the closures consumer while li's page is in flight.
+  pb::AlertEvent ack = Event(alert, pb::ALERT_EVENT_TYPE_ACKNOWLEDGED);
+  ack.mutable_alert()->set_acknowledged_by("zhang.wei");
+  ASSERT_TRUE(notifier_->RecordClosures({Message(ack)}).ok());
+  receiver_.Release();
+  paging.join();
+
+  EXPECT_EQ(receiver_.RequestsTo("/hook/li").size(), 1u);  // no retry
+  EXPECT_TRUE(receiver_.RequestsTo("/im/li").empty());     // no fallback
+  const auto ds = Deliveries(alert);
+  const pb::Delivery li = For(ds, "li");
+  EXPECT_EQ(li.state(), pb::DELIVERY_STATE_CANCELLED);
+  EXPECT_THAT(li.last_error(), HasSubstr("acknowledged by zhang.wei"));
+  EXPECT_THAT(li.last_error(), HasSubstr("HTTP 503"));
+  EXPECT_EQ(For(ds, "wang").state(), pb::DELIVERY_STATE_SENT);  // sent before the acknowledgement
+
+  // A later resolution keeps the first reason; redelivery sends nothing.
+  pb::AlertEvent resolved = Event(alert, pb::ALERT_EVENT_TYPE_RESOLVED);
+  resolved.mutable_alert()->set_resolved_by("zhang.wei");
+  ASSERT_TRUE(notifier_->ProcessBatch({Message(resolved), Message(Event(alert, pb::ALERT_EVENT_TYPE_RAISED))}).ok());
+  EXPECT_EQ(*deliveries_->Closed(alert), "acknowledged by zhang.wei");
+  EXPECT_EQ(receiver_.Requests().size(), 2u);
+}
+
+TEST_F(NotifierIntegrationTest, SharedRateLimitHoldsAcrossReplicas) {
+  // Two replicas' limiters on one bucket: 10/s, burst 2. Twelve reservations
+  // at once: the last waits (12 - 2) / 10 s, whichever replica takes it.
+  const std::string key = config_.redis_key_prefix + "rate:webhook";
+  SharedRateLimiter a(*redis_, key, 10, 2, absl::Now());
+  SharedRateLimiter b(*redis_, key, 10, 2, absl::Now());
+  std::vector<absl::Duration> waits;
+  for (int i = 0; i < 12; ++i) waits.push_back((i % 2 == 0 ? a : b).Reserve(absl::Now()));
+  EXPECT_EQ(waits[0], absl::ZeroDuration());
+  EXPECT_EQ(waits[1], absl::ZeroDuration());
+  EXPECT_GT(waits[2], absl::Milliseconds(50));
+  for (size_t i = 3; i < waits.size(); ++i) EXPECT_GT(waits[i], waits[i - 1]) << i;
+  EXPECT_GT(waits.back(), absl::Milliseconds(900));  // per replica it would be 0.4 s
+  EXPECT_LE(waits.back(), absl::Milliseconds(1000));
+}
+
+TEST_F(NotifierIntegrationTest, DingTalkRobotRequestsAreSigned) {
+  NotifierConfig cfg = config_;
+  cfg.channels.im.style = "dingtalk";
+  Secrets secrets;
+  secrets.webhook_secret = kSecret;
+  secrets.im_sign_secret = "SECintegration-dingtalk-secret";
+  auto channels = ChannelSet::Create(cfg, secrets, *transport_, clock_);
+  ASSERT_TRUE(channels.ok()) << channels.status();
+  const Person& li = *directory_->FindPerson("li");
+  Page page = Notifier::PageFor(Event(UniqueName("ra"), pb::ALERT_EVENT_TYPE_RAISED));
+  ASSERT_TRUE((*channels)->Get(ChannelType::kImRobot)->Send(li, li.channels[1], page, "d-1").ok());
+  const auto im = receiver_.RequestsTo("/im/li");
+  ASSERT_TRUE(im.empty());  // the signed URL has a query string
+  const auto all = receiver_.Requests();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].path, "/im/li" + DingTalkSignedUrl("", secrets.im_sign_secret, now_ms_.load()));
+  EXPECT_EQ(nlohmann::json::parse(all[0].body)["msgtype"], "text");
+}
+
 TEST_F(NotifierIntegrationTest, ListDeliveriesNeedsAnAlertId) {
   NotifierGrpcService api(*deliveries_);
   pb::ListDeliveriesRequest req;

@@ -32,6 +32,16 @@ TEST(SignatureTest, VerifiesOnlyTheExactBodyAndSecret) {
   EXPECT_FALSE(VerifySignature("s3cret-s3cret-s3cret", body, ""));
 }
 
+TEST(SignatureTest, DingTalkSignedUrlMatchesAnIndependentComputation) {
+  // Expected value from Python: quote(b64encode(hmac(secret, "<ts>\n<secret>", sha256)), safe="").
+  EXPECT_EQ(DingTalkSignedUrl("https://oapi.example/robot/send?access_token=abc", "SEC0123456789abcdef",
+                              1700000000000),
+            "https://oapi.example/robot/send?access_token=abc&timestamp=1700000000000"
+            "&sign=TSZbRFUuvaSQaRKUpF970OPCb2%2FLcQAP3wOvwZIzBZk%3D");
+  EXPECT_EQ(DingTalkSignedUrl("http://127.0.0.1:9/robot", "SEC0123456789abcdef", 1700000000000).substr(0, 41),
+            "http://127.0.0.1:9/robot?timestamp=170000");
+}
+
 Page SamplePage() {
   Page p;
   p.event_id = "ra-fb1:raised";
