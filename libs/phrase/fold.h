@@ -1,5 +1,5 @@
 #pragma once
-// Internal to libs/redalert: folds text into the two views the matcher scans,
+// Internal to libs/phrase: folds text into the two views the matcher scans,
 // keeping, for every output byte, the byte offset of the original code point
 // it came from (so evidence can quote the original text).
 //
@@ -21,7 +21,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace fbl::redalert::internal {
+namespace fbl::phrase::internal {
 
 struct FoldedText {
   std::string compact;
@@ -58,4 +58,4 @@ class Folder {
 // (，。！？；… and their ASCII forms, line breaks).
 bool IsClauseBreak(char32_t c);
 
-}  // namespace fbl::redalert::internal
+}  // namespace fbl::phrase::internal

@@ -1,4 +1,4 @@
-#include "libs/redalert/fold.h"
+#include "libs/phrase/fold.h"
 
 #include <memory>
 #include <string>
@@ -13,7 +13,7 @@
 #include "unicode/unistr.h"
 #include "unicode/utypes.h"
 
-namespace fbl::redalert::internal {
+namespace fbl::phrase::internal {
 
 void FoldedText::Clear() {
   compact.clear();
@@ -204,4 +204,4 @@ std::string Folder::Words(std::string_view s) const {
   return std::move(f.words);
 }
 
-}  // namespace fbl::redalert::internal
+}  // namespace fbl::phrase::internal
