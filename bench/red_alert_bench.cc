@@ -139,7 +139,7 @@ int Run(int samples, int load_rate) {
   acfg.consumer.brokers = brokers;
   acfg.consumer.group_id = absl::StrCat("bench-alerting-", absl::ToUnixMicros(absl::Now()));
   acfg.consumer.topics = {acfg.accepted_topic};
-  auto rules = redalert::RuleReloader::Create(absl::StrCat(FBL_SOURCE_DIR, "/deploy/rules/red_alert.yaml"));
+  auto rules = redalert::CreateRuleReloader(absl::StrCat(FBL_SOURCE_DIR, "/deploy/rules/red_alert.yaml"));
   if (!rules.ok()) return 1;
   alerting::AlertingMetrics ametrics(registry);
   alerting::AlertStore store(**aredis, absl::StrCat("fbl:bench:", absl::ToUnixMicros(absl::Now()), ":"));

@@ -69,18 +69,6 @@ size_t RuleSet::rule_count() const {
   return n;
 }
 
-namespace {
-
-// Fails `key` if any element of `list` is empty or blank.
-void CheckNoBlank(config::Binder& b, std::string_view key, const std::vector<std::string>& list) {
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (list[i].find_first_not_of(" \t\r\n") == std::string::npos) {
-      b.Fail(absl::StrCat(std::string(key), "[", i, "]"), "must not be empty");
-    }
-  }
-}
-
-}  // namespace
 
 void BindConfig(config::Binder& b, RuleSpec& r) {
   b.Required("id", r.id);
@@ -94,11 +82,11 @@ void BindConfig(config::Binder& b, RuleSpec& r) {
   if (r.terms.empty() && r.patterns.empty()) {
     b.Fail("terms", "and 'patterns' are both empty: a rule needs at least one term or pattern");
   }
-  CheckNoBlank(b, "terms", r.terms);
-  CheckNoBlank(b, "patterns", r.patterns);
-  CheckNoBlank(b, "harmless", r.harmless);
-  CheckNoBlank(b, "negations", r.negations);
-  CheckNoBlank(b, "require_context", r.require_context);
+  config::FailBlankEntries(b, "terms", r.terms);
+  config::FailBlankEntries(b, "patterns", r.patterns);
+  config::FailBlankEntries(b, "harmless", r.harmless);
+  config::FailBlankEntries(b, "negations", r.negations);
+  config::FailBlankEntries(b, "require_context", r.require_context);
 }
 
 void BindConfig(config::Binder& b, CategorySpec& c) {
@@ -111,8 +99,8 @@ void BindConfig(config::Binder& b, CategorySpec& c) {
     b.Fail("severity", absl::StrCat("must be sev1, sev2 or sev3, got '", c.severity, "'"));
   }
   if (c.rules.empty()) b.Fail("rules", "is empty: a category needs at least one rule");
-  CheckNoBlank(b, "negations", c.negations);
-  CheckNoBlank(b, "harmless", c.harmless);
+  config::FailBlankEntries(b, "negations", c.negations);
+  config::FailBlankEntries(b, "harmless", c.harmless);
 }
 
 void BindConfig(config::Binder& b, CategoriesSpec& c) {
@@ -142,9 +130,9 @@ void BindConfig(config::Binder& b, RuleSetSpec& s) {
   if (s.context_window < 1 || s.context_window > 200) {
     b.Fail("context_window", "must be between 1 and 200 code points");
   }
-  CheckNoBlank(b, "negations", s.negations);
-  CheckNoBlank(b, "negation_exceptions", s.negation_exceptions);
-  CheckNoBlank(b, "harmless", s.harmless);
+  config::FailBlankEntries(b, "negations", s.negations);
+  config::FailBlankEntries(b, "negation_exceptions", s.negation_exceptions);
+  config::FailBlankEntries(b, "harmless", s.harmless);
 
   const std::pair<const char*, const CategorySpec*> cats[] = {
       {"safety", &s.categories.safety},

@@ -134,6 +134,14 @@ std::string Binder::KeyPath(std::string_view key) const {
   return path_.empty() ? std::string(key) : absl::StrCat(path_, ".", std::string(key));
 }
 
+void FailBlankEntries(Binder& b, std::string_view key, const std::vector<std::string>& list) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i].find_first_not_of(" \t\r\n") == std::string::npos) {
+      b.Fail(absl::StrCat(std::string(key), "[", i, "]"), "must not be empty");
+    }
+  }
+}
+
 bool Binder::Has(std::string_view key) const {
   if (!node_->node.IsMap()) return false;
   const YAML::Node& map = node_->node;

@@ -100,6 +100,9 @@ class Binder {
 // Parses "250ms", "2s", "1.5h", "15m", "30d" (days added to absl's syntax).
 absl::StatusOr<absl::Duration> ParseDuration(std::string_view text);
 
+// Fails `key`[i] for every empty or blank entry of `list` (term lists).
+void FailBlankEntries(Binder& b, std::string_view key, const std::vector<std::string>& list);
+
 namespace internal {
 // Loads YAML (file or text), applies env overrides, runs `bind`, checks keys.
 absl::Status LoadInto(const std::string& path, const std::string* text,

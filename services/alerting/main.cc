@@ -35,7 +35,7 @@ int Check(const std::string& rules_file) {
 int Serve(const AlertingConfig& cfg) {
   auto rt = runtime::Runtime::Create("alerting", cfg.server);
   if (!rt.ok()) return Fatal("runtime", rt.status());
-  auto rules = redalert::RuleReloader::Create(cfg.rules_file);
+  auto rules = redalert::CreateRuleReloader(cfg.rules_file);
   if (!rules.ok()) return Fatal("rules", rules.status());
   auto redis = redis::Client::Create(cfg.redis);
   if (!redis.ok()) return Fatal("redis", redis.status());

@@ -34,7 +34,7 @@ class AlertingIntegrationTest : public ::testing::Test {
     auto producer = kafka::Producer::Create(config_.producer);
     ASSERT_TRUE(producer.ok());
     producer_ = std::move(*producer);
-    auto rules = redalert::RuleReloader::Create(FBL_RULES_FILE);
+    auto rules = redalert::CreateRuleReloader(FBL_RULES_FILE);
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_ = std::move(*rules);
     store_ = std::make_unique<AlertStore>(*redis_, UniqueName("fbl:test:alerting") + ":");

@@ -32,7 +32,7 @@ class ReloaderTest : public ::testing::Test {
 };
 
 TEST_F(ReloaderTest, SwapsOnChangeAndKeepsOldMatcherOnBadFile) {
-  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = RuleReloader::Create(path_);
+  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = CreateRuleReloader(path_);
   ASSERT_TRUE(reloader.ok()) << reloader.status();
   RuleReloader& r = **reloader;
   std::shared_ptr<const Matcher> v1 = r.Current();
@@ -70,7 +70,7 @@ TEST_F(ReloaderTest, SwapsOnChangeAndKeepsOldMatcherOnBadFile) {
 }
 
 TEST_F(ReloaderTest, BadPatternIsRefused) {
-  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = RuleReloader::Create(path_);
+  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = CreateRuleReloader(path_);
   ASSERT_TRUE(reloader.ok()) << reloader.status();
   Write(path_, "version: \"v3\"\ncategories:\n  safety:\n    severity: sev1\n    rules:\n"
                "      - id: s.bad\n        patterns: [\"(起火\"]\n");
@@ -81,7 +81,7 @@ TEST_F(ReloaderTest, BadPatternIsRefused) {
 }
 
 TEST_F(ReloaderTest, MissingFileKeepsServing) {
-  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = RuleReloader::Create(path_);
+  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = CreateRuleReloader(path_);
   ASSERT_TRUE(reloader.ok()) << reloader.status();
   std::remove(path_.c_str());
   absl::StatusOr<bool> polled = (*reloader)->Poll();
@@ -92,10 +92,10 @@ TEST_F(ReloaderTest, MissingFileKeepsServing) {
 TEST(RuleReloaderCreateTest, BadInitialFileFails) {
   const std::string path = ::testing::TempDir() + "/redalert_reload_bad_initial.yaml";
   Write(path, "version: \"x\"\ncategories:\n  safety:\n    severity: sev9\n    rules: [{id: a, terms: [起火]}]\n");
-  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = RuleReloader::Create(path);
+  absl::StatusOr<std::unique_ptr<RuleReloader>> reloader = CreateRuleReloader(path);
   ASSERT_FALSE(reloader.ok());
   EXPECT_THAT(reloader.status().message(), HasSubstr("key 'categories.safety.severity'"));
-  EXPECT_FALSE(RuleReloader::Create("/nonexistent/rules.yaml").ok());
+  EXPECT_FALSE(CreateRuleReloader("/nonexistent/rules.yaml").ok());
 }
 
 }  // namespace
