@@ -214,12 +214,11 @@ Decision Classifier::Decide(const Analysis& a, const Input& input, const std::ve
   d.impact = systemic_problem || d.distinct_customers >= ip.systemic_min_customers ? ImpactScope::kSystemic
              : d.distinct_customers >= ip.common_min_customers                     ? ImpactScope::kCommon
                                                                                    : ImpactScope::kIndividual;
-  // CLS-4: urgent = outage-like problems, systemic problems, or a valuable
-  // customer about to be lost; important = frequent or hurting satisfaction.
+  // CLS-4: urgent = outage-like problems or a valuable customer about to be
+  // lost; important = frequent (common, systemic) or hurting satisfaction.
   const bool complaint = a.intent == Intent::kComplaint;
   const bool strongly_negative = a.sentiment.score <= -policy_.strong_negative;
-  const bool urgent =
-      complaint && (urgent_problem || d.impact == ImpactScope::kSystemic || (input.vip && strongly_negative));
+  const bool urgent = complaint && (urgent_problem || (input.vip && strongly_negative));
   const bool important = complaint && (d.impact != ImpactScope::kIndividual || strongly_negative || urgent_problem);
   d.urgency = urgent ? Urgency::kUrgent : important ? Urgency::kImportant : Urgency::kNormal;
   // CLS-5: the four quadrants; a question wants a reply (urgent, not important).

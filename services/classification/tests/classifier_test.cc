@@ -177,7 +177,8 @@ TEST(ClassifierTest, FourQuadrantPriorityAndTargets) {
   // A rule-level problem is systemic whatever the count.
   d = decide("商家拒绝退款", false, {1});
   EXPECT_EQ(d.impact, ImpactScope::kSystemic);
-  EXPECT_EQ(d.urgency, Urgency::kUrgent);
+  EXPECT_EQ(d.urgency, Urgency::kImportant);
+  EXPECT_EQ(decide("送餐慢", false, {50}).impact, ImpactScope::kSystemic);  // systemic_min_customers
   // A question: respond within 48 h. A VIP's routine complaint is raised one step.
   EXPECT_EQ(decide("请问几点开始营业", false, {}).priority, Priority::kP3Urgent);
   EXPECT_EQ(decide("送餐慢", true, {1}).priority, Priority::kP3Urgent);

@@ -1,0 +1,344 @@
+#include "services/classification/classification_service.h"
+
+#include <iostream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/kafka/delivery_tracker.h"
+#include "libs/text/normalize.h"
+#include "libs/runtime/log.h"
+
+namespace fbl::classification {
+namespace {
+
+namespace cpb = ::feedbackloop::common::v1;
+
+google::protobuf::Timestamp ToProtoTime(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t ns = absl::ToUnixNanos(t);
+  ts.set_seconds(ns / 1000000000);
+  ts.set_nanos(static_cast<int32_t>(ns % 1000000000));
+  return ts;
+}
+
+google::protobuf::Duration ToProtoDuration(absl::Duration d) {
+  google::protobuf::Duration out;
+  out.set_seconds(absl::ToInt64Seconds(d));
+  return out;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+pb::ProblemType ProblemTypeProto(const std::string& name) {
+  pb::ProblemType t = pb::PROBLEM_TYPE_UNSPECIFIED;
+  pb::ProblemType_Parse("PROBLEM_TYPE_" + absl::AsciiStrToUpper(name), &t);
+  return t;
+}
+
+pb::Polarity PolarityProto(sentiment::Polarity p) {
+  switch (p) {
+    case sentiment::Polarity::kPositive:
+      return pb::POLARITY_POSITIVE;
+    case sentiment::Polarity::kNegative:
+      return pb::POLARITY_NEGATIVE;
+    case sentiment::Polarity::kNeutral:
+      break;
+  }
+  return pb::POLARITY_NEUTRAL;
+}
+
+void FillSentiment(const Analysis& a, const std::string& model_version, pb::Sentiment* s) {
+  s->set_polarity(PolarityProto(a.sentiment.polarity));
+  s->set_score(a.sentiment.score);
+  s->set_intensity(a.sentiment.intensity);
+  s->set_model_version(model_version);
+}
+
+std::string PolarityName(sentiment::Polarity p) {
+  return p == sentiment::Polarity::kPositive ? "positive" : p == sentiment::Polarity::kNegative ? "negative" : "neutral";
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TaxonomyReloader>> CreateTaxonomyReloader(std::string path) {
+  return TaxonomyReloader::Create(std::move(path), &Taxonomy::Load, [](const Taxonomy& t) { return t.version(); });
+}
+
+std::shared_ptr<const Classifier> ClassifierSource::Get() {
+  std::shared_ptr<const Taxonomy> t = taxonomy_.Current();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (t != seen_) {
+    current_ = std::make_shared<const Classifier>(t, model_, policy_);
+    seen_ = std::move(t);
+    loaded_at_ = absl::Now();
+  }
+  return current_;
+}
+
+absl::Time ClassifierSource::loaded_at() {
+  (void)Get();
+  std::lock_guard<std::mutex> lock(mu_);
+  return loaded_at_;
+}
+
+ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
+    : records_(prometheus::BuildCounter()
+                   .Name("classification_records_total")
+                   .Help("Accepted records read, by result (classified, skipped).")
+                   .Register(registry)),
+      intents_(prometheus::BuildCounter()
+                   .Name("classification_intents_total")
+                   .Help("Classified records by L1 intent.")
+                   .Register(registry)),
+      modules_(prometheus::BuildCounter()
+                   .Name("classification_modules_total")
+                   .Help("L2 module tags given (a record may have several), by module code.")
+                   .Register(registry)),
+      priorities_(prometheus::BuildCounter()
+                      .Name("classification_priorities_total")
+                      .Help("Classified records by four-quadrant priority.")
+                      .Register(registry)),
+      reloads_(prometheus::BuildCounter()
+                   .Name("classification_taxonomy_reloads_total")
+                   .Help("Taxonomy file reloads, by result (ok, refused).")
+                   .Register(registry)),
+      batch_seconds_(prometheus::BuildHistogram()
+                         .Name("classification_batch_seconds")
+                         .Help("Time to classify, count and publish one consumed batch.")
+                         .Register(registry)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                                          1, 2.5, 5})) {}
+
+Input InputFor(const fpb::FeedbackRecord& record, std::string* text_buffer) {
+  if (record.title().empty()) {
+    *text_buffer = record.text();
+  } else {
+    *text_buffer = absl::StrCat(record.title(), "\n", record.text());
+  }
+  return {*text_buffer, record.normalized_text(), record.product().model(),
+          record.customer_type() == cpb::CUSTOMER_TYPE_VIP};
+}
+
+void AppendTags(const Classifier& classifier, const Analysis& a, google::protobuf::RepeatedPtrField<pb::Tag>* tags) {
+  const Taxonomy& t = classifier.taxonomy();
+  pb::Tag* l1 = tags->Add();
+  l1->set_level(pb::TAG_LEVEL_L1);
+  l1->set_code(std::string(IntentCode(a.intent)));
+  l1->set_name(std::string(IntentName(a.intent)));
+  l1->set_source(static_cast<pb::TagSource>(a.intent_source));
+  l1->set_confidence(a.intent_confidence);
+  l1->set_evidence(a.intent_evidence);
+  std::set<int> modules;
+  for (const ProblemHit& h : a.problems) {
+    const Problem& p = t.problems()[h.problem];
+    if (modules.insert(p.module).second) {
+      pb::Tag* l2 = tags->Add();
+      l2->set_level(pb::TAG_LEVEL_L2);
+      l2->set_code(t.modules()[p.module].code);
+      l2->set_name(t.modules()[p.module].name);
+      l2->set_source(pb::TAG_SOURCE_RULE);
+      l2->set_confidence(h.confidence);
+      l2->set_parent_code(l1->code());
+    }
+  }
+  for (const ProblemHit& h : a.problems) {
+    const Problem& p = t.problems()[h.problem];
+    pb::Tag* l3 = tags->Add();
+    l3->set_level(pb::TAG_LEVEL_L3);
+    l3->set_code(p.code);
+    l3->set_name(p.name);
+    l3->set_source(pb::TAG_SOURCE_RULE);
+    l3->set_confidence(h.confidence);
+    l3->set_evidence(h.evidence.front());
+    l3->set_parent_code(t.modules()[p.module].code);
+  }
+}
+
+pb::ClassifiedFeedback ToClassified(const fpb::FeedbackRecord& record, const Classifier& classifier,
+                                    const Analysis& a, const Decision& d, const std::string& model_version,
+                                    absl::Time now) {
+  pb::ClassifiedFeedback out;
+  *out.mutable_feedback() = record;
+  AppendTags(classifier, a, out.mutable_tags());
+  out.set_problem_type(ProblemTypeProto(a.problem_type));
+  out.set_impact_scope(static_cast<pb::ImpactScope>(d.impact));
+  out.set_distinct_customers(d.distinct_customers);
+  out.set_urgency(static_cast<pb::Urgency>(d.urgency));
+  out.set_priority(static_cast<cpb::Priority>(d.priority));
+  *out.mutable_response_within() = ToProtoDuration(d.target.response);
+  *out.mutable_resolution_within() = ToProtoDuration(d.target.resolution);
+  out.set_department(d.department);
+  FillSentiment(a, model_version, out.mutable_sentiment());
+  out.set_needs_action(d.needs_action);
+  out.set_taxonomy_version(classifier.taxonomy().version());
+  *out.mutable_classified_at() = ToProtoTime(now);
+  return out;
+}
+
+absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Message>& batch) {
+  const absl::Time started = absl::Now();
+  std::shared_ptr<const Classifier> classifier = classifiers_.Get();
+  struct Item {
+    fpb::FeedbackRecord record;
+    std::string text;
+    Input input;
+    Analysis analysis;
+  };
+  std::vector<Item> items;
+  items.reserve(batch.size());
+  std::vector<ImpactStore::Observation> observations;
+  for (const kafka::Message& m : batch) {
+    Item item;
+    if (!item.record.ParseFromString(m.value) || item.record.feedback_id().empty()) {
+      // Intake only publishes valid records; a foreign one is skipped, not retried forever.
+      log::Error("not a FeedbackRecord; skipped",
+                 {{"partition", std::to_string(m.partition)}, {"offset", std::to_string(m.offset)}});
+      metrics_.Record("skipped");
+      continue;
+    }
+    item.input = InputFor(item.record, &item.text);
+    item.analysis = classifier->Analyze(item.input);
+    ImpactStore::Observation o;
+    for (const ProblemHit& h : item.analysis.problems) o.problems.push_back(classifier->taxonomy().problems()[h.problem].code);
+    o.customer = item.record.customer_pseudonym();
+    o.at = item.record.has_received_at() ? FromProto(item.record.received_at()) : started;
+    observations.push_back(std::move(o));
+    items.push_back(std::move(item));
+  }
+  auto counts = impact_.Record(observations);
+  if (!counts.ok()) return counts.status();
+
+  auto tracker = std::make_shared<kafka::DeliveryTracker>();
+  const absl::Time now = absl::Now();
+  std::vector<pb::ClassifiedFeedback> out;
+  out.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    Item& item = items[i];
+    // The input views point into `item`: the text buffer moved with it.
+    item.input = InputFor(item.record, &item.text);
+    const Decision d = classifier->Decide(item.analysis, item.input, (*counts)[i]);
+    out.push_back(ToClassified(item.record, *classifier, item.analysis, d, classifiers_.sentiment_model_version(), now));
+    const pb::ClassifiedFeedback& c = out.back();
+    const std::string& key =
+        item.record.customer_pseudonym().empty() ? item.record.feedback_id() : item.record.customer_pseudonym();
+    kafka::OutgoingMessage msg{config_.classified_topic, key, c.SerializeAsString(),
+                               {{kafka::kSchemaHeader, c.GetTypeName()}}};
+    if (absl::Status s = producer_.Produce(std::move(msg), tracker->Track(tracker)); !s.ok()) return s;
+  }
+  if (absl::Status s = tracker->Wait(config_.producer.message_timeout + absl::Seconds(5)); !s.ok()) return s;
+  for (const pb::ClassifiedFeedback& c : out) {
+    metrics_.Record("classified");
+    metrics_.Priority(PriorityName(static_cast<Priority>(c.priority())));
+    for (const pb::Tag& t : c.tags()) {
+      if (t.level() == pb::TAG_LEVEL_L1) metrics_.Intent(t.code());
+      if (t.level() == pb::TAG_LEVEL_L2) metrics_.Module(t.code());
+    }
+  }
+  metrics_.BatchSeconds(absl::ToDoubleSeconds(absl::Now() - started));
+  return absl::OkStatus();
+}
+
+grpc::Status ClassificationGrpcService::Classify(grpc::ServerContext*, const pb::ClassifyRequest* request,
+                                                 pb::ClassifyResponse* response) {
+  if (request->text().find_first_not_of(" \t\r\n") == std::string::npos) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "text is required");
+  }
+  if (request->text().size() + request->title().size() > 65536) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "title + text must be at most 65536 bytes");
+  }
+  std::shared_ptr<const Classifier> classifier = classifiers_.Get();
+  fpb::FeedbackRecord record;
+  record.set_title(request->title());
+  record.set_text(request->text());
+  record.mutable_product()->set_model(request->product_model());
+  record.set_customer_type(request->customer_type());
+  static const auto* normalizer = new auto(text::Normalizer::Create());
+  if (normalizer->ok()) record.set_normalized_text((*normalizer)->Normalize(absl::StrCat(request->title(), " ", request->text())));
+  std::string buffer;
+  const Input input = InputFor(record, &buffer);
+  const Analysis a = classifier->Analyze(input);
+  const Decision d = classifier->Decide(a, input, {});
+  AppendTags(*classifier, a, response->mutable_tags());
+  response->set_problem_type(ProblemTypeProto(a.problem_type));
+  response->set_urgency(static_cast<pb::Urgency>(d.urgency));
+  response->set_priority(static_cast<cpb::Priority>(d.priority));
+  response->set_department(d.department);
+  FillSentiment(a, classifiers_.sentiment_model_version(), response->mutable_sentiment());
+  *response->mutable_response_within() = ToProtoDuration(d.target.response);
+  *response->mutable_resolution_within() = ToProtoDuration(d.target.resolution);
+  response->set_needs_action(d.needs_action);
+  response->set_taxonomy_version(classifier->taxonomy().version());
+  return grpc::Status::OK;
+}
+
+grpc::Status ClassificationGrpcService::GetTaxonomyInfo(grpc::ServerContext*, const pb::GetTaxonomyInfoRequest*,
+                                                        pb::GetTaxonomyInfoResponse* response) {
+  std::shared_ptr<const Classifier> classifier = classifiers_.Get();
+  const Taxonomy& t = classifier->taxonomy();
+  response->set_taxonomy_version(t.version());
+  *response->mutable_loaded_at() = ToProtoTime(classifiers_.loaded_at());
+  response->set_tag_count(static_cast<int32_t>(t.modules().size() + t.problems().size()));
+  response->set_sentiment_model_version(classifiers_.sentiment_model_version());
+  return grpc::Status::OK;
+}
+
+int RunCheck(const Classifier& classifier, std::istream& in, std::ostream& out) {
+  auto normalizer = text::Normalizer::Create();
+  int bad = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+      ++bad;
+      out << nlohmann::json{{"error", "expected a JSON object with a string \"text\""}}.dump() << "\n";
+      continue;
+    }
+    const std::string text = j["text"].get<std::string>();
+    const std::string model = j.contains("product_model") && j["product_model"].is_string()
+                                  ? j["product_model"].get<std::string>()
+                                  : "";
+    const bool vip = j.contains("vip") && j["vip"].is_boolean() && j["vip"].get<bool>();
+    const std::string normalized = normalizer.ok() ? normalizer->Normalize(text) : text;
+    const Input input{text, normalized, model, vip};
+    const Analysis a = classifier.Analyze(input);
+    const Decision d = classifier.Decide(a, input, {});
+    const Taxonomy& t = classifier.taxonomy();
+    nlohmann::json o;
+    o["id"] = j.contains("id") ? j["id"] : nlohmann::json(nullptr);
+    o["l1"] = {{"code", std::string(IntentCode(a.intent))},
+               {"source", std::string(TagSourceName(a.intent_source))},
+               {"confidence", a.intent_confidence},
+               {"evidence", a.intent_evidence}};
+    o["tags"] = nlohmann::json::array();
+    for (const ProblemHit& h : a.problems) {
+      const Problem& p = t.problems()[h.problem];
+      o["tags"].push_back({{"l2", t.modules()[p.module].code},
+                           {"l3", p.code},
+                           {"name", p.name},
+                           {"source", "rule"},
+                           {"confidence", h.confidence},
+                           {"evidence", h.evidence}});
+    }
+    o["problem_type"] = a.problem_type;
+    o["urgency"] = std::string(UrgencyName(d.urgency));
+    o["priority"] = std::string(PriorityName(d.priority));
+    o["response_within"] = absl::FormatDuration(d.target.response);
+    o["resolution_within"] = absl::FormatDuration(d.target.resolution);
+    o["department"] = d.department;
+    o["needs_action"] = d.needs_action;
+    o["sentiment"] = {{"polarity", PolarityName(a.sentiment.polarity)},
+                      {"score", a.sentiment.score},
+                      {"intensity", a.sentiment.intensity}};
+    o["taxonomy_version"] = t.version();
+    out << o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  return bad;
+}
+
+}  // namespace fbl::classification

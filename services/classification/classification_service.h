@@ -1,0 +1,121 @@
+#pragma once
+// The classification service: feedback.accepted.v1 → classify → impact
+// counts (Redis) → feedback.classified.v1; the gRPC API; the dry run.
+
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "classification/v1/classification.grpc.pb.h"
+#include "feedback/v1/feedback.pb.h"
+#include "libs/kafka/message.h"
+#include "libs/kafka/producer.h"
+#include "libs/runtime/file_reloader.h"
+#include "services/classification/classification_config.h"
+#include "services/classification/classifier.h"
+#include "services/classification/impact_store.h"
+
+namespace fbl::classification {
+
+namespace pb = ::feedbackloop::classification::v1;
+namespace fpb = ::feedbackloop::feedback::v1;
+
+using TaxonomyReloader = config::FileReloader<Taxonomy>;
+// Loads the taxonomy file; fails with its error if it is missing or bad.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<TaxonomyReloader>> CreateTaxonomyReloader(std::string path);
+
+// The classifier for whatever taxonomy version the reloader serves now.
+class ClassifierSource {
+ public:
+  ClassifierSource(TaxonomyReloader& taxonomy, const sentiment::SentimentModel* model, Policy policy,
+                   std::string model_version)
+      : taxonomy_(taxonomy), model_(model), policy_(std::move(policy)), model_version_(std::move(model_version)) {}
+  // Thread-safe; never null.
+  std::shared_ptr<const Classifier> Get();
+  const std::string& sentiment_model_version() const { return model_version_; }
+  absl::Time loaded_at();
+
+ private:
+  TaxonomyReloader& taxonomy_;
+  const sentiment::SentimentModel* model_;
+  const Policy policy_;
+  const std::string model_version_;
+  std::mutex mu_;
+  std::shared_ptr<const Taxonomy> seen_;        // guarded by mu_
+  std::shared_ptr<const Classifier> current_;  // guarded by mu_
+  absl::Time loaded_at_;                        // guarded by mu_
+};
+
+class ClassificationMetrics {
+ public:
+  explicit ClassificationMetrics(prometheus::Registry& registry);
+  void Record(const std::string& result) { records_.Add({{"result", result}}).Increment(); }
+  void Intent(std::string_view intent) { intents_.Add({{"intent", std::string(intent)}}).Increment(); }
+  void Module(const std::string& module) { modules_.Add({{"module", module}}).Increment(); }
+  void Priority(std::string_view priority) { priorities_.Add({{"priority", std::string(priority)}}).Increment(); }
+  void TaxonomyReload(bool ok) { reloads_.Add({{"result", ok ? "ok" : "refused"}}).Increment(); }
+  void BatchSeconds(double s) { batch_seconds_.Observe(s); }
+
+ private:
+  prometheus::Family<prometheus::Counter>& records_;
+  prometheus::Family<prometheus::Counter>& intents_;
+  prometheus::Family<prometheus::Counter>& modules_;
+  prometheus::Family<prometheus::Counter>& priorities_;
+  prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Histogram& batch_seconds_;
+};
+
+// The classifier's input for a record: title and text as published, the
+// normalised text, product model and VIP flag.
+Input InputFor(const fpb::FeedbackRecord& record, std::string* text_buffer);
+// Tags L1, L2 (one per module) and L3 with source, confidence and evidence.
+void AppendTags(const Classifier& classifier, const Analysis& a, google::protobuf::RepeatedPtrField<pb::Tag>* tags);
+pb::ClassifiedFeedback ToClassified(const fpb::FeedbackRecord& record, const Classifier& classifier,
+                                    const Analysis& a, const Decision& d, const std::string& model_version,
+                                    absl::Time now);
+
+// A kafka::BatchHandler for feedback.accepted.v1: every record of the batch
+// is classified, counted and published (keyed like the accepted record)
+// before the batch is acknowledged. Redelivery republishes the same
+// classification (consumers key on feedback_id) and counts nobody twice.
+class ClassificationProcessor {
+ public:
+  ClassificationProcessor(const ClassificationConfig& config, ClassifierSource& classifiers, ImpactStore& impact,
+                          kafka::Producer& producer, ClassificationMetrics& metrics)
+      : config_(config), classifiers_(classifiers), impact_(impact), producer_(producer), metrics_(metrics) {}
+
+  [[nodiscard]] absl::Status ProcessBatch(const std::vector<kafka::Message>& batch);
+
+ private:
+  const ClassificationConfig& config_;
+  ClassifierSource& classifiers_;
+  ImpactStore& impact_;
+  kafka::Producer& producer_;
+  ClassificationMetrics& metrics_;
+};
+
+// gRPC: Classify (ad hoc text, no impact counting) and GetTaxonomyInfo.
+class ClassificationGrpcService final : public pb::ClassificationService::Service {
+ public:
+  explicit ClassificationGrpcService(ClassifierSource& classifiers) : classifiers_(classifiers) {}
+  grpc::Status Classify(grpc::ServerContext*, const pb::ClassifyRequest*, pb::ClassifyResponse*) override;
+  grpc::Status GetTaxonomyInfo(grpc::ServerContext*, const pb::GetTaxonomyInfoRequest*,
+                               pb::GetTaxonomyInfoResponse*) override;
+
+ private:
+  ClassifierSource& classifiers_;
+};
+
+// Dry run for taxonomy authors: JSON lines {"id","text"[,"product_model","vip"]}
+// in, one JSON line with the full result out (no Kafka, Redis or impact
+// scope). Returns the number of bad input lines.
+int RunCheck(const Classifier& classifier, std::istream& in, std::ostream& out);
+
+}  // namespace fbl::classification

@@ -1,0 +1,132 @@
+// classification: tags, sentiment, impact, priority and department for
+// every accepted feedback (CLS-1…CLS-7).
+//   classification [--config FILE]                 serve
+//   classification check [--config FILE]           dry run: JSON lines {"id","text"} on stdin
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "libs/kafka/consumer.h"
+#include "libs/kafka/consumer_loop.h"
+#include "libs/redis/redis_client.h"
+#include "libs/runtime/consumer_worker.h"
+#include "libs/runtime/kafka_probe.h"
+#include "libs/runtime/log.h"
+#include "libs/runtime/runtime.h"
+#include "services/classification/classification_service.h"
+
+namespace fbl::classification {
+namespace {
+
+int Fatal(const std::string& what, const absl::Status& s) {
+  std::fprintf(stderr, "classification: %s: %s\n", what.c_str(), std::string(s.message()).c_str());
+  return 1;
+}
+
+absl::StatusOr<std::unique_ptr<sentiment::SentimentModel>> LoadModel(const ClassificationConfig& cfg) {
+  if (cfg.sentiment_model.empty()) return std::unique_ptr<sentiment::SentimentModel>();
+  return sentiment::SentimentModel::Load(cfg.sentiment_model);
+}
+
+std::string ModelVersion(const ClassificationConfig& cfg) {
+  return cfg.sentiment_model.empty() ? "" : std::filesystem::path(cfg.sentiment_model).filename().string();
+}
+
+int Check(const ClassificationConfig& cfg) {
+  auto taxonomy = Taxonomy::Load(cfg.taxonomy_file);
+  if (!taxonomy.ok()) return Fatal("taxonomy", taxonomy.status());
+  auto model = LoadModel(cfg);
+  if (!model.ok()) return Fatal("sentiment model", model.status());
+  Classifier classifier(*taxonomy, model->get(), cfg.policy);
+  return RunCheck(classifier, std::cin, std::cout) == 0 ? 0 : 1;
+}
+
+int Serve(const ClassificationConfig& cfg) {
+  auto rt = runtime::Runtime::Create("classification", cfg.server);
+  if (!rt.ok()) return Fatal("runtime", rt.status());
+  auto taxonomy = CreateTaxonomyReloader(cfg.taxonomy_file);
+  if (!taxonomy.ok()) return Fatal("taxonomy", taxonomy.status());
+  auto model = LoadModel(cfg);
+  if (!model.ok()) return Fatal("sentiment model", model.status());
+  auto redis = redis::Client::Create(cfg.redis);
+  if (!redis.ok()) return Fatal("redis", redis.status());
+  runtime::KafkaProbe probe((*rt)->registry(), "classification");
+  auto producer = kafka::Producer::Create(cfg.producer, &probe);
+  if (!producer.ok()) return Fatal("kafka producer", producer.status());
+  auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);
+  if (!consumer.ok()) return Fatal("kafka consumer", consumer.status());
+
+  ClassificationMetrics metrics((*rt)->registry());
+  ClassifierSource classifiers(**taxonomy, model->get(), cfg.policy, ModelVersion(cfg));
+  ImpactStore impact(**redis, cfg.redis_key_prefix, cfg.policy.impact.window);
+  ClassificationProcessor processor(cfg, classifiers, impact, **producer, metrics);
+  ClassificationGrpcService grpc_service(classifiers);
+  if (absl::Status s = (*rt)->ServeGrpc({{pb::ClassificationService::service_full_name(), &grpc_service}}); !s.ok()) {
+    return Fatal("grpc", s);
+  }
+  runtime::Signals& signals = (*rt)->signals();
+  auto reload = [&](bool forced) {
+    absl::StatusOr<bool> changed = true;
+    if (forced) {
+      absl::Status now = (*taxonomy)->ReloadNow();
+      if (!now.ok()) changed = now;
+    } else {
+      changed = (*taxonomy)->Poll();
+    }
+    if (!changed.ok()) {
+      metrics.TaxonomyReload(false);
+      log::Error("taxonomy file refused; the previous taxonomy keeps serving",
+                 {{"error", std::string(changed.status().message())}});
+    } else if (*changed) {
+      metrics.TaxonomyReload(true);
+      log::Info("taxonomy reloaded", {{"version", (*taxonomy)->Current()->version()}});
+    }
+  };
+  signals.OnReload([&] { reload(true); });
+  log::Info("classification started", {{"taxonomy", (*taxonomy)->Current()->version()},
+                                       {"problems", std::to_string((*taxonomy)->Current()->problems().size())},
+                                       {"sentiment_model", ModelVersion(cfg)}});
+
+  kafka::ConsumerLoopOptions options;
+  options.max_batch = static_cast<size_t>(cfg.consume_batch);
+  runtime::ConsumerWorker worker(
+      **consumer, [&](const std::vector<kafka::Message>& b) { return processor.ProcessBatch(b); }, signals,
+      options);
+  std::thread reload_thread([&] {
+    while (!signals.WaitFor(cfg.taxonomy_poll)) reload(false);
+  });
+
+  signals.Wait();
+  log::Info("draining");
+  const absl::Status loop_status = worker.Join();
+  reload_thread.join();
+  (*consumer)->Close();
+  (*rt)->Shutdown();
+  (void)(*producer)->Flush(cfg.server.drain_timeout);
+  if (!loop_status.ok()) return Fatal("consumer", loop_status);
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace fbl::classification
+
+int main(int argc, char** argv) {
+  CLI::App app{"Feedback Loop classification service"};
+  std::string config_path;
+  app.add_option("--config", config_path, "YAML config file (FBL__SECTION__KEY env vars override it)");
+  auto* check = app.add_subcommand(
+      "check", "Dry run: JSON lines {\"id\",\"text\"[,\"product_model\",\"vip\"]} on stdin, results on stdout");
+  check->add_option("--config", config_path, "YAML config file (taxonomy_file, sentiment_model, policy)");
+  CLI11_PARSE(app, argc, argv);
+  auto cfg = fbl::config::Load<fbl::classification::ClassificationConfig>(config_path);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "classification: %s\n", std::string(cfg.status().message()).c_str());
+    return 2;
+  }
+  if (check->parsed()) return fbl::classification::Check(*cfg);
+  return fbl::classification::Serve(*cfg);
+}
