@@ -22,7 +22,8 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> ImpactStore::Record(const std:
   const std::string ttl_ms = std::to_string(absl::ToInt64Milliseconds(window_ + bucket_));
   for (size_t i = 0; i < batch.size(); ++i) {
     const Observation& o = batch[i];
-    const int64_t bucket = absl::IDivDuration(o.at - absl::UnixEpoch(), bucket_, nullptr);
+    absl::Duration rem;
+    const int64_t bucket = absl::IDivDuration(o.at - absl::UnixEpoch(), bucket_, &rem);
     for (const std::string& problem : o.problems) {
       const std::string key = Key(problem, bucket);
       if (!o.customer.empty()) {

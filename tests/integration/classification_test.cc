@@ -1,0 +1,271 @@
+// The classification service's processor against the real Kafka and Redis,
+// with the shipped taxonomy and sentiment model and real reviews.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <prometheus/registry.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/dataset/csv_reader.h"
+#include "libs/kafka/consumer.h"
+#include "libs/kafka/consumer_loop.h"
+#include "libs/kafka/producer.h"
+#include "libs/redis/redis_client.h"
+#include "libs/text/normalize.h"
+#include "services/classification/classification_service.h"
+#include "tests/integration/test_env.h"
+
+namespace fbl::classification {
+namespace {
+
+using fbl::testing::CreateTopic;
+using fbl::testing::KafkaBrokers;
+using fbl::testing::UniqueName;
+using fbl::testing::WaitFor;
+using ::testing::HasSubstr;
+
+class ClassificationIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The service reads a taxonomy file it may see change: a private copy.
+    taxonomy_path_ = std::filesystem::temp_directory_path() / (UniqueName("taxonomy") + ".yaml");
+    std::filesystem::copy_file(FBL_TAXONOMY_FILE, taxonomy_path_);
+    config_.accepted_topic = CreateTopic("t.accepted", 3);
+    config_.classified_topic = CreateTopic("t.classified", 3);
+    config_.producer.brokers = config_.consumer.brokers = KafkaBrokers();
+    config_.consumer.group_id = UniqueName("classification");
+    config_.consumer.topics = {config_.accepted_topic};
+    const std::string addr = fbl::testing::RequireEnv("FBL_REDIS_ADDR");
+    config_.redis.port = std::stoi(addr.substr(addr.find(':') + 1));
+    auto redis = redis::Client::Create(config_.redis);
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = std::move(*redis);
+    auto producer = kafka::Producer::Create(config_.producer);
+    ASSERT_TRUE(producer.ok());
+    producer_ = std::move(*producer);
+    auto taxonomy = CreateTaxonomyReloader(taxonomy_path_.string());
+    ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
+    taxonomy_ = std::move(*taxonomy);
+    auto model = sentiment::SentimentModel::Load(FBL_SENTIMENT_MODEL);
+    ASSERT_TRUE(model.ok()) << model.status();
+    model_ = std::move(*model);
+    classifiers_ = std::make_unique<ClassifierSource>(*taxonomy_, model_.get(), config_.policy, "sentiment-zh.ftz");
+    impact_ = std::make_unique<ImpactStore>(*redis_, UniqueName("fbl:test:classification") + ":",
+                                            config_.policy.impact.window);
+    metrics_ = std::make_unique<ClassificationMetrics>(registry_);
+    processor_ = std::make_unique<ClassificationProcessor>(config_, *classifiers_, *impact_, *producer_, *metrics_);
+  }
+
+  void TearDown() override { std::filesystem::remove(taxonomy_path_); }
+
+  fpb::FeedbackRecord Record(const std::string& id, const std::string& text, const std::string& customer) {
+    static const auto normalizer = text::Normalizer::Create();
+    fpb::FeedbackRecord r;
+    r.set_feedback_id(id);
+    r.set_text(text);
+    r.set_normalized_text(normalizer->Normalize(text));
+    r.set_customer_pseudonym(customer);
+    r.mutable_received_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    return r;
+  }
+
+  static kafka::Message Message(const fpb::FeedbackRecord& r) {
+    kafka::Message m;
+    m.key = r.customer_pseudonym();
+    m.value = r.SerializeAsString();
+    return m;
+  }
+
+  // Every classified record on the output topic, by feedback id (the last copy wins).
+  std::map<std::string, pb::ClassifiedFeedback> Classified(size_t at_least) {
+    kafka::ConsumerConfig c;
+    c.brokers = KafkaBrokers();
+    c.group_id = UniqueName("reader");
+    c.topics = {config_.classified_topic};
+    auto consumer = kafka::Consumer::Create(c);
+    EXPECT_TRUE(consumer.ok());
+    std::map<std::string, pb::ClassifiedFeedback> out;
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (out.size() < at_least && absl::Now() < deadline) {
+      auto batch = (*consumer)->Poll(500, absl::Milliseconds(200));
+      EXPECT_TRUE(batch.ok());
+      for (const auto& m : *batch) {
+        pb::ClassifiedFeedback cf;
+        EXPECT_TRUE(cf.ParseFromString(m.value));
+        EXPECT_EQ(m.key, cf.feedback().customer_pseudonym());
+        out[cf.feedback().feedback_id()] = cf;
+      }
+    }
+    (*consumer)->Close();
+    return out;
+  }
+
+  std::filesystem::path taxonomy_path_;
+  ClassificationConfig config_;
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<TaxonomyReloader> taxonomy_;
+  std::unique_ptr<sentiment::SentimentModel> model_;
+  std::unique_ptr<ClassifierSource> classifiers_;
+  std::unique_ptr<ImpactStore> impact_;
+  prometheus::Registry registry_;
+  std::unique_ptr<ClassificationMetrics> metrics_;
+  std::unique_ptr<ClassificationProcessor> processor_;
+};
+
+TEST_F(ClassificationIntegrationTest, RealReviewsFlowThroughFullyClassified) {
+  // 200 negative food-delivery and 100 negative hotel reviews, as intake publishes them.
+  auto waimai = dataset::ReadCsvFile(absl::StrCat(FBL_DATA_DIR, "/waimai_10k.csv"));
+  auto hotel = dataset::ReadCsvFile(absl::StrCat(FBL_DATA_DIR, "/ChnSentiCorp_htl_all.csv"));
+  ASSERT_TRUE(waimai.ok() && hotel.ok());
+  std::vector<fpb::FeedbackRecord> records;
+  const std::string run = UniqueName("fb");
+  auto take = [&](const dataset::CsvTable& t, size_t n) {
+    for (size_t i = 0; i < t.rows.size() && n > 0; i += 7) {
+      if (t.rows[i].fields[0] != "0" || t.rows[i].fields[1].empty()) continue;
+      records.push_back(Record(absl::StrCat(run, "-", records.size()), t.rows[i].fields[1],
+                               absl::StrCat("c", records.size())));
+      --n;
+    }
+  };
+  take(*waimai, 200);
+  take(*hotel, 100);
+  ASSERT_EQ(records.size(), 300u);
+  for (const auto& r : records) {
+    ASSERT_TRUE(producer_->ProduceSync({config_.accepted_topic, r.customer_pseudonym(), r.SerializeAsString(), {}}).ok());
+  }
+
+  auto consumer = kafka::Consumer::Create(config_.consumer);
+  ASSERT_TRUE(consumer.ok());
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> handled{0};
+  std::thread loop([&] {
+    absl::Status s = kafka::RunConsumerLoop(
+        **consumer,
+        [&](const std::vector<kafka::Message>& batch) {
+          absl::Status r = processor_->ProcessBatch(batch);
+          if (r.ok()) handled += batch.size();
+          return r;
+        },
+        [&] { return stop.load(); }, {});
+    EXPECT_TRUE(s.ok()) << s;
+  });
+  ASSERT_TRUE(WaitFor([&] { return handled.load() >= records.size(); }, std::chrono::seconds(60)));
+  stop = true;
+  loop.join();
+  (*consumer)->Close();
+
+  const auto out = Classified(records.size());
+  ASSERT_EQ(out.size(), records.size());
+  size_t with_l3 = 0, negative = 0;
+  std::map<std::string, size_t> departments;
+  for (const auto& [id, c] : out) {
+    SCOPED_TRACE(c.feedback().text());
+    std::set<std::string> l2;
+    bool l1 = false, l3 = false;
+    for (const pb::Tag& t : c.tags()) {
+      EXPECT_FALSE(t.code().empty());
+      EXPECT_FALSE(t.name().empty());
+      EXPECT_NE(t.source(), pb::TAG_SOURCE_UNSPECIFIED);
+      EXPECT_GT(t.confidence(), 0);
+      l1 |= t.level() == pb::TAG_LEVEL_L1;
+      if (t.level() == pb::TAG_LEVEL_L2) l2.insert(t.code());
+      if (t.level() == pb::TAG_LEVEL_L3) {
+        l3 = true;
+        EXPECT_TRUE(l2.contains(t.parent_code())) << t.code();
+        EXPECT_FALSE(t.evidence().empty());
+      }
+    }
+    EXPECT_TRUE(l1);
+    with_l3 += l3;
+    EXPECT_NE(c.problem_type(), pb::PROBLEM_TYPE_UNSPECIFIED);
+    EXPECT_NE(c.impact_scope(), pb::IMPACT_SCOPE_UNSPECIFIED);
+    EXPECT_NE(c.urgency(), pb::URGENCY_UNSPECIFIED);
+    EXPECT_NE(c.priority(), ::feedbackloop::common::v1::PRIORITY_UNSPECIFIED);
+    EXPECT_GT(c.response_within().seconds(), 0);
+    EXPECT_GE(c.resolution_within().seconds(), c.response_within().seconds());
+    EXPECT_FALSE(c.department().empty());
+    EXPECT_NE(c.sentiment().polarity(), pb::POLARITY_UNSPECIFIED);
+    EXPECT_EQ(c.sentiment().model_version(), "sentiment-zh.ftz");
+    EXPECT_EQ(c.taxonomy_version(), taxonomy_->Current()->version());
+    EXPECT_TRUE(c.has_classified_at());
+    negative += c.sentiment().polarity() == pb::POLARITY_NEGATIVE;
+    ++departments[c.department()];
+  }
+  std::printf("300 real negative reviews: %zu with an L3 problem, %zu negative sentiment, %zu departments\n", with_l3,
+              negative, departments.size());
+  EXPECT_GE(with_l3, 200u);   // taxonomy coverage of negative reviews is ~70-85 %
+  EXPECT_GE(negative, 255u);  // the model's holdout accuracy is ~0.9
+  EXPECT_GE(departments.size(), 3u);
+}
+
+TEST_F(ClassificationIntegrationTest, ThreeCustomersWithOneProblemMakeItCommonAndRedeliveryCountsNobodyTwice) {
+  const std::string run = UniqueName("fb");
+  // Real waimai complaint texts about slow delivery, from three customers.
+  const std::string texts[] = {"等了接近两个小时，太慢了", "送货超慢，已经都凉透了，饼硬的不行。",
+                               "送餐实在太慢了，整2个小时，辣菜也不注明，失望"};
+  auto classify = [&](const fpb::FeedbackRecord& r) {
+    EXPECT_TRUE(processor_->ProcessBatch({Message(r)}).ok());
+  };
+  const auto first = Record(run + "-1", texts[0], "c1");
+  classify(first);
+  classify(first);  // redelivered
+  classify(Record(run + "-2", texts[1], "c2"));
+  classify(Record(run + "-2b", texts[1], "c2"));  // the same customer again
+  classify(Record(run + "-3", texts[2], "c3"));
+  const auto out = Classified(4);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out.at(run + "-1").distinct_customers(), 1);
+  EXPECT_EQ(out.at(run + "-1").impact_scope(), pb::IMPACT_SCOPE_INDIVIDUAL);
+  EXPECT_EQ(out.at(run + "-2b").distinct_customers(), 2);
+  const pb::ClassifiedFeedback& third = out.at(run + "-3");
+  EXPECT_EQ(third.distinct_customers(), 3);
+  EXPECT_EQ(third.impact_scope(), pb::IMPACT_SCOPE_COMMON);
+  EXPECT_EQ(third.urgency(), pb::URGENCY_IMPORTANT);
+  EXPECT_EQ(third.priority(), ::feedbackloop::common::v1::PRIORITY_P2_IMPORTANT);
+}
+
+TEST_F(ClassificationIntegrationTest, BadTaxonomyFileIsRefusedLiveAndTheOldOneKeepsServing) {
+  const std::string version = taxonomy_->Current()->version();
+  std::string text;
+  {
+    std::ifstream in(taxonomy_path_);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // A typo'd key: refused with the key named.
+  std::string bad = text;
+  bad.replace(bad.find("problem_type:"), 13, "problem_typ:");
+  std::ofstream(taxonomy_path_, std::ios::trunc) << bad;
+  auto polled = taxonomy_->Poll();
+  ASSERT_FALSE(polled.ok());
+  EXPECT_THAT(polled.status().message(), HasSubstr("problem_typ"));
+  EXPECT_THAT(polled.status().message(), HasSubstr("still serving version '" + version + "'"));
+  EXPECT_EQ(classifiers_->Get()->taxonomy().version(), version);
+  ASSERT_TRUE(processor_->ProcessBatch({Message(Record(UniqueName("fb"), "送餐太慢了", "c1"))}).ok());
+
+  // A good new version (one more term) is swapped in and used at once.
+  std::string good = text;
+  good.replace(good.find("version: \"" + version + "\""), version.size() + 11, "version: \"test-v2\"");
+  const std::string anchor = "problems:\n";
+  good.insert(good.find(anchor) + anchor.size(),
+              "  - {code: logistics.drone_lost, name: 无人机丢件, problem_type: logistics, terms: [无人机把餐弄丢]}\n");
+  std::ofstream(taxonomy_path_, std::ios::trunc) << good;
+  auto swapped = taxonomy_->Poll();
+  ASSERT_TRUE(swapped.ok()) << swapped.status();
+  EXPECT_TRUE(*swapped);
+  auto classifier = classifiers_->Get();
+  EXPECT_EQ(classifier->taxonomy().version(), "test-v2");
+  const Analysis a = classifier->Analyze({"无人机把餐弄丢了", "无人机把餐弄丢了", "", false});  // hand-written: no drone in the data
+  ASSERT_FALSE(a.problems.empty());
+  EXPECT_EQ(classifier->taxonomy().problems()[a.problems.front().problem].code, "logistics.drone_lost");
+}
+
+}  // namespace
+}  // namespace fbl::classification
