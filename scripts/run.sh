@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole system locally: installs what is missing, builds, starts
-# Kafka and Redis, then every service that is built, each with its config in
-# deploy/local/. Ctrl-C stops everything cleanly; running it again works.
+# Kafka and Redis, a local pager sink (stands in for on-call phones), then
+# every service that is built, each with its config in deploy/local/.
+# Ctrl-C stops everything cleanly; running it again works.
 #   scripts/run.sh [--no-build]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -22,6 +23,7 @@ mkdir -p "$RUN_DIR"
 export FBL__KAFKA_BROKERS="$FBL_KAFKA_BROKERS" FBL__REDIS__PORT="$FBL_REDIS_PORT"
 cd "$FBL_ROOT"  # config files name repository paths (rules, taxonomies)
 
+export FBL_NOTIFIER_WEBHOOK_SECRET="${FBL_NOTIFIER_WEBHOOK_SECRET:-$(head -c 24 /dev/urandom | base64)}"
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -33,6 +35,10 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
+# The notifier's pages (deploy/local/notifier.yaml) land here.
+python3 "$FBL_ROOT/scripts/pager_sink.py" --port 18080 --sms-port 18081 >"$RUN_DIR/pages.log" 2>&1 &
+pids+=($!)
+
 started=()
 for svc in "${SERVICES[@]}"; do
   bin="$FBL_BUILD_DIR/services/$svc/$svc"
@@ -41,9 +47,7 @@ for svc in "${SERVICES[@]}"; do
   rm -f "$RUN_DIR/$svc.ready"
   extra=()
   [[ "$svc" == intake ]] && extra+=("FBL__KEYRING_FILE=$FBL_STACK_DIR/keyring")
-  [[ "$svc" == notifier ]] &&
-    extra+=("FBL_NOTIFIER_WEBHOOK_SECRET=${FBL_NOTIFIER_WEBHOOK_SECRET:-$(head -c 24 /dev/urandom | base64)}")
-  env "${extra[@]}" FBL__SERVER__READY_FILE="$RUN_DIR/$svc.ready" "$bin" --config "$cfg" >"$RUN_DIR/$svc.log" 2>&1 &
+  env ${extra[@]+"${extra[@]}"} FBL__SERVER__READY_FILE="$RUN_DIR/$svc.ready" "$bin" --config "$cfg" >"$RUN_DIR/$svc.log" 2>&1 &
   pids+=($!)
   deadline=$((SECONDS + 30))
   until [[ -f "$RUN_DIR/$svc.ready" ]]; do
@@ -74,10 +78,17 @@ if [[ -f "$data" && -f "$RUN_DIR/intake.ready" ]]; then
   done
   log "intake: received $(metric intake intake_received_total), accepted $(metric intake 'intake_records_total{.*outcome=\"accepted\"')," \
       "replays $(metric intake 'intake_records_total{.*outcome=\"replay\"'), rejected $(metric intake 'intake_records_total{.*outcome=\"rejected\"')"
+  sleep 2
+  [[ -f "$RUN_DIR/classification.ready" ]] &&
+    log "classification: classified $(metric classification 'classification_records_total{.*result=\"classified\"')," \
+        "complaints $(metric classification 'classification_intents_total{.*intent=\"complaint\"')," \
+        "urgent+important $(metric classification 'classification_priorities_total{.*priority=\"p1_urgent_important\"')"
   if [[ -f "$RUN_DIR/alerting.ready" ]]; then
-    sleep 1
     log "alerting: red alerts raised $(metric alerting alerting_alerts_total) (run it again: the replay raises none)"
   fi
+  [[ -f "$RUN_DIR/notifier.ready" ]] &&
+    log "notifier: pages sent $(metric notifier 'notifier_deliveries_total{.*result=\"sent\"'), received by the pager sink" \
+        "$(grep -c '^PAGE' "$RUN_DIR/pages.log" || true) ($RUN_DIR/pages.log)"
 fi
 log "logs in $RUN_DIR; press Ctrl-C to stop"
 # Runs until Ctrl-C, or until a service dies (then everything stops).
