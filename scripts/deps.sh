@@ -13,7 +13,7 @@ DEB_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   libabsl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libsodium-dev libicu-dev libcsv-dev libhyperscan-dev libfasttext-dev libcurl4-openssl-dev
-  redis-server redis-tools prometheus kcat
+  redis-server redis-tools prometheus kcat python3
   openjdk-17-jre-headless maven
 )
 # Go builds grpcurl; a newer Go already on the machine is preferred.
