@@ -1,9 +1,10 @@
 // Trains the sentiment model on the labelled reviews (80 % by text hash),
 // quantises it and reports accuracy per dataset on dev and holdout.
-//   sentiment-train --data DIR --out models/sentiment-zh.ftz
+//   sentiment-train --data DIR --out models/sentiment-zh.ftz [--dim 50] [--word-ngrams 3]
 #include <fasttext/fasttext.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,12 +15,15 @@
 
 int main(int argc, char** argv) {
   std::string data = "../shared/data", out = "models/sentiment-zh.ftz";
+  int dim = 50, word_ngrams = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--data") data = argv[i + 1];
     else if (flag == "--out") out = argv[i + 1];
+    else if (flag == "--dim") dim = std::atoi(argv[i + 1]);
+    else if (flag == "--word-ngrams") word_ngrams = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s --data DIR --out FILE.ftz\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --data DIR --out FILE.ftz [--dim N] [--word-ngrams N]\n", argv[0]);
       return 2;
     }
   }
@@ -45,8 +49,8 @@ int main(int argc, char** argv) {
   args.loss = fasttext::loss_name::softmax;
   args.epoch = 25;
   args.lr = 0.3;
-  args.wordNgrams = 3;
-  args.dim = 50;
+  args.wordNgrams = word_ngrams;
+  args.dim = dim;
   args.minCount = 1;
   args.minn = 0;
   args.maxn = 0;
