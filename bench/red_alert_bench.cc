@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 
 #include <prometheus/registry.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "libs/dataset/csv_reader.h"
 #include "libs/kafka/admin.h"
@@ -150,6 +152,17 @@ int Run(int samples, int load_rate) {
   // receiver. Storm grouping is off, or every probe after the first would
   // be folded into a summary (they share a category).
   testing::HttpReceiver receiver;
+  std::mutex paged_mu;
+  absl::flat_hash_map<std::string, absl::Time> paged_at;  // alert id -> first page received
+  receiver.SetResponder([&](const testing::HttpReceiver::Request& r) -> std::pair<int, std::string> {
+    const size_t at = r.body.find("\"alert_id\":\"");
+    if (at != std::string::npos) {
+      const size_t begin = at + 12, end = r.body.find('"', begin);
+      std::lock_guard<std::mutex> lock(paged_mu);
+      paged_at.emplace(r.body.substr(begin, end - begin), absl::FromChrono(r.received_at));
+    }
+    return {200, "{}"};
+  });
   auto ncfg = config::LoadFromString<notifier::NotifierConfig>(
       absl::StrCat("people: [{id: oncall, channels: [{type: webhook, address: \"", receiver.Url("/page"),
                    "\"}]}]\nroutes: [{name: all, people: [oncall]}]\nstorm: {enabled: false}\n"),
@@ -227,11 +240,11 @@ int Run(int samples, int load_rate) {
         }
       }
       round.alert_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
-      const std::string needle = absl::StrCat("\"alert_id\":\"", alert_id, "\"");
       std::optional<absl::Time> paged;
       while (!paged) {
-        for (const auto& r : receiver.Requests()) {
-          if (r.body.find(needle) != std::string::npos) paged = absl::FromChrono(r.received_at);
+        {
+          std::lock_guard<std::mutex> lock(paged_mu);
+          if (auto it = paged_at.find(alert_id); it != paged_at.end()) paged = it->second;
         }
         if (!paged) absl::SleepFor(absl::Milliseconds(1));
       }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against a private Kafka and Redis on free loopback
 # ports (like scripts/test.sh) and prints their figures.
-#   scripts/bench.sh            intake throughput, then red-alert latency
+#   scripts/bench.sh            intake throughput, red-alert latency, classification throughput
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 "$FBL_ROOT/scripts/deps.sh"
-"$FBL_ROOT/scripts/build.sh" --target intake_bench red_alert_bench fbl-admin
+"$FBL_ROOT/scripts/build.sh" --target intake_bench red_alert_bench classification_bench fbl-admin
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -18,3 +18,4 @@ eval "$("$FBL_ROOT/scripts/stack.sh" env)"
 "$FBL_BUILD_DIR/bench/intake_bench" --records "${FBL_BENCH_RECORDS:-20000}"
 "$FBL_BUILD_DIR/bench/red_alert_bench" --samples "${FBL_BENCH_SAMPLES:-50}" --load "${FBL_BENCH_LOAD:-1000}" \
   | grep -v '^{"time"'   # the services' own JSON logs
+"$FBL_BUILD_DIR/bench/classification_bench" --seconds "${FBL_BENCH_SECONDS:-3}"
