@@ -1,5 +1,6 @@
 #include "services/classification/classification_service.h"
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -8,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/delivery_tracker.h"
+#include "libs/text/feedback_id.h"
 #include "libs/text/normalize.h"
 #include "libs/runtime/log.h"
 
@@ -212,6 +214,13 @@ absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Mess
   }
   auto counts = impact_.Record(observations);
   if (!counts.ok()) return counts.status();
+  std::vector<ClassificationStore::Seen> seen;
+  seen.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    seen.push_back({items[i].record.feedback_id(), items[i].record.normalized_text(), observations[i].problems,
+                    observations[i].at});
+  }
+  if (absl::Status s = store_.Remember(seen); !s.ok()) return s;
 
   auto tracker = std::make_shared<kafka::DeliveryTracker>();
   const absl::Time now = absl::Now();
@@ -274,6 +283,143 @@ grpc::Status ClassificationGrpcService::Classify(grpc::ServerContext*, const pb:
   response->set_needs_action(d.needs_action);
   response->set_taxonomy_version(classifier->taxonomy().version());
   return grpc::Status::OK;
+}
+
+absl::StatusOr<int> TopicsJob::RunOnce(absl::Time now) {
+  auto leading = store_.LeadTopics(owner_, config_.interval);
+  if (!leading.ok()) return leading.status();
+  if (!*leading) return -1;
+  auto docs = store_.Unexplained(now - config_.window, config_.max_docs);
+  if (!docs.ok()) return docs.status();
+  TopicOptions options;
+  options.min_cluster_size = config_.min_cluster_size;
+  options.max_topics = config_.max_topics;
+  const std::vector<EmergingTopic> topics = FindEmergingTopics(*docs, options);
+  pb::ListEmergingTopicsResponse out;
+  for (const EmergingTopic& t : topics) {
+    pb::EmergingTopic* p = out.add_topics();
+    p->set_topic_id(t.topic_id);
+    for (const std::string& term : t.top_terms) p->add_top_terms(term);
+    p->set_size(t.size);
+    for (const std::string& id : t.sample_feedback_ids) p->add_sample_feedback_ids(id);
+    *p->mutable_first_seen() = ToProtoTime(t.first_seen);
+    *p->mutable_last_seen() = ToProtoTime(t.last_seen);
+  }
+  if (absl::Status s = store_.SaveTopics(out); !s.ok()) return s;
+  log::Info("emerging topics updated", {{"documents", std::to_string(docs->size())},
+                                        {"topics", std::to_string(topics.size())},
+                                        {"largest", topics.empty() ? "" : topics.front().top_terms.empty()
+                                                                               ? ""
+                                                                               : topics.front().top_terms.front()}});
+  return static_cast<int>(topics.size());
+}
+
+grpc::Status ClassificationGrpcService::CorrectTags(grpc::ServerContext*, const pb::CorrectTagsRequest* request,
+                                                    pb::CorrectTagsResponse* response) {
+  if (request->feedback_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "feedback_id is required");
+  if (request->corrected_by().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "corrected_by is required (who corrects)");
+  }
+  if (request->tags().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "tags is empty: give the complete corrected set");
+  }
+  const Taxonomy& t = classifiers_.Get()->taxonomy();
+  for (int i = 0; i < request->tags_size(); ++i) {
+    const pb::Tag& tag = request->tags(i);
+    bool known = false;
+    switch (tag.level()) {
+      case pb::TAG_LEVEL_L1:
+        known = tag.code() == "complaint" || tag.code() == "suggestion" || tag.code() == "inquiry" ||
+                tag.code() == "praise";
+        break;
+      case pb::TAG_LEVEL_L2:
+        known = std::any_of(t.modules().begin(), t.modules().end(), [&](const Module& m) { return m.code == tag.code(); });
+        break;
+      case pb::TAG_LEVEL_L3:
+        known =
+            std::any_of(t.problems().begin(), t.problems().end(), [&](const Problem& p) { return p.code == tag.code(); });
+        break;
+      default:
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("tags[", i, "].level is required"));
+    }
+    if (!known) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("tags[", i, "].code '", tag.code(), "' is not a ",
+                                       pb::TagLevel_Name(tag.level()), " code of taxonomy ", t.version()));
+    }
+  }
+  auto found = store_.Find(request->feedback_id());
+  if (!found.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(found.status().message()));
+  if (!found->has_value()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("feedback ", request->feedback_id(),
+                                     " was not classified here or is older than the correction window"));
+  }
+  pb::Correction c;
+  c.set_correction_id(text::NewFeedbackId());
+  c.set_feedback_id(request->feedback_id());
+  for (const pb::Tag& tag : request->tags()) {
+    pb::Tag* out = c.add_tags();
+    *out = tag;
+    out->set_source(pb::TAG_SOURCE_HUMAN);
+    out->set_confidence(1.0);
+  }
+  c.set_corrected_by(request->corrected_by());
+  c.set_note(request->note());
+  *c.mutable_corrected_at() = ToProtoTime(absl::Now());
+  if (absl::Status s = store_.AddCorrection(c, (*found)->normalized); !s.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
+  }
+  auto tracker = std::make_shared<kafka::DeliveryTracker>();
+  absl::Status s = producer_.Produce({corrections_topic_, c.feedback_id(), c.SerializeAsString(),
+                                      {{kafka::kSchemaHeader, c.GetTypeName()}}},
+                                     tracker->Track(tracker));
+  if (s.ok()) s = tracker->Wait(publish_timeout_);
+  if (!s.ok()) {
+    // Kept in Redis (training reads it from there); the event is what is missing.
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat("correction ", c.correction_id(), " stored but not published: ", s.message()));
+  }
+  log::Info("tags corrected", {{"feedback_id", c.feedback_id()},
+                               {"correction_id", c.correction_id()},
+                               {"by", c.corrected_by()}});
+  response->set_correction_id(c.correction_id());
+  return grpc::Status::OK;
+}
+
+grpc::Status ClassificationGrpcService::ListCorrections(grpc::ServerContext*, const pb::ListCorrectionsRequest* request,
+                                                        pb::ListCorrectionsResponse* response) {
+  const int size = request->page().page_size() <= 0 ? 50 : std::min(request->page().page_size(), 500);
+  auto page = store_.ListCorrections(request->page().page_token(), size);
+  if (!page.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(page.status().message()));
+  for (auto& c : page->corrections) *response->add_corrections() = std::move(c);
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status ClassificationGrpcService::ListEmergingTopics(grpc::ServerContext*,
+                                                           const pb::ListEmergingTopicsRequest* request,
+                                                           pb::ListEmergingTopicsResponse* response) {
+  auto topics = store_.LoadTopics();
+  if (!topics.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(topics.status().message()));
+  const int limit = request->limit() <= 0 ? 20 : request->limit();
+  for (int i = 0; i < topics->topics_size() && i < limit; ++i) *response->add_topics() = topics->topics(i);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<size_t> ExportCorrections(ClassificationStore& store, std::ostream& out) {
+  auto all = store.LatestCorrections();
+  if (!all.ok()) return all.status();
+  for (const auto& l : *all) {
+    std::vector<std::string> l3;
+    for (const pb::Tag& t : l.correction.tags()) {
+      if (t.level() == pb::TAG_LEVEL_L3) l3.push_back(t.code());
+    }
+    out << nlohmann::json{{"feedback_id", l.correction.feedback_id()}, {"text", l.normalized}, {"l3", l3}}.dump(
+               -1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
+  }
+  return all->size();
 }
 
 grpc::Status ClassificationGrpcService::GetTaxonomyInfo(grpc::ServerContext*, const pb::GetTaxonomyInfoRequest*,

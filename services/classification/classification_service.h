@@ -88,8 +88,9 @@ pb::ClassifiedFeedback ToClassified(const fpb::FeedbackRecord& record, const Cla
 class ClassificationProcessor {
  public:
   ClassificationProcessor(const ClassificationConfig& config, ClassifierSource& classifiers, ImpactStore& impact,
-                          kafka::Producer& producer, ClassificationMetrics& metrics)
-      : config_(config), classifiers_(classifiers), impact_(impact), producer_(producer), metrics_(metrics) {}
+                          ClassificationStore& store, kafka::Producer& producer, ClassificationMetrics& metrics)
+      : config_(config), classifiers_(classifiers), impact_(impact), store_(store), producer_(producer),
+        metrics_(metrics) {}
 
   [[nodiscard]] absl::Status ProcessBatch(const std::vector<kafka::Message>& batch);
 
@@ -97,21 +98,58 @@ class ClassificationProcessor {
   const ClassificationConfig& config_;
   ClassifierSource& classifiers_;
   ImpactStore& impact_;
+  ClassificationStore& store_;
   kafka::Producer& producer_;
   ClassificationMetrics& metrics_;
 };
 
-// gRPC: Classify (ad hoc text, no impact counting) and GetTaxonomyInfo.
+// CLS-9: every `topics.interval`, the replica holding the lease clusters the
+// unexplained feedback of the last `topics.window` and stores the topics.
+class TopicsJob {
+ public:
+  TopicsJob(const TopicsConfig& config, ClassificationStore& store, std::string owner)
+      : config_(config), store_(store), owner_(std::move(owner)) {}
+  // The number of topics found, or -1 if another replica holds the lease.
+  [[nodiscard]] absl::StatusOr<int> RunOnce(absl::Time now);
+
+ private:
+  const TopicsConfig& config_;
+  ClassificationStore& store_;
+  std::string owner_;
+};
+
+// gRPC: Classify (ad hoc text, no impact counting), corrections (CLS-8),
+// emerging topics (CLS-9), taxonomy info.
 class ClassificationGrpcService final : public pb::ClassificationService::Service {
  public:
-  explicit ClassificationGrpcService(ClassifierSource& classifiers) : classifiers_(classifiers) {}
+  ClassificationGrpcService(ClassifierSource& classifiers, ClassificationStore& store, kafka::Producer& producer,
+                            std::string corrections_topic, absl::Duration publish_timeout)
+      : classifiers_(classifiers), store_(store), producer_(producer),
+        corrections_topic_(std::move(corrections_topic)), publish_timeout_(publish_timeout) {}
   grpc::Status Classify(grpc::ServerContext*, const pb::ClassifyRequest*, pb::ClassifyResponse*) override;
+  // The tags given are the complete corrected set for the feedback; every
+  // code must exist in the taxonomy. Kept in Redis and published on the
+  // corrections topic.
+  grpc::Status CorrectTags(grpc::ServerContext*, const pb::CorrectTagsRequest*, pb::CorrectTagsResponse*) override;
+  grpc::Status ListCorrections(grpc::ServerContext*, const pb::ListCorrectionsRequest*,
+                               pb::ListCorrectionsResponse*) override;
+  grpc::Status ListEmergingTopics(grpc::ServerContext*, const pb::ListEmergingTopicsRequest*,
+                                  pb::ListEmergingTopicsResponse*) override;
   grpc::Status GetTaxonomyInfo(grpc::ServerContext*, const pb::GetTaxonomyInfoRequest*,
                                pb::GetTaxonomyInfoResponse*) override;
 
  private:
   ClassifierSource& classifiers_;
+  ClassificationStore& store_;
+  kafka::Producer& producer_;
+  std::string corrections_topic_;
+  absl::Duration publish_timeout_;
 };
+
+// The latest correction per feedback as training lines
+// {"feedback_id","text","l3":[codes]} (what classification-train reads).
+// Returns the number of lines written.
+[[nodiscard]] absl::StatusOr<size_t> ExportCorrections(ClassificationStore& store, std::ostream& out);
 
 // Dry run for taxonomy authors: JSON lines {"id","text"[,"product_model","vip"]}
 // in, one JSON line with the full result out (no Kafka, Redis or impact

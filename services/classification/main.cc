@@ -2,6 +2,9 @@
 // every accepted feedback (CLS-1…CLS-7).
 //   classification [--config FILE]                 serve
 //   classification check [--config FILE]           dry run: JSON lines {"id","text"} on stdin
+//   classification export-corrections [--config FILE]   training lines for classification-train on stdout
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -9,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "libs/kafka/consumer.h"
 #include "libs/kafka/consumer_loop.h"
 #include "libs/redis/redis_client.h"
@@ -44,6 +48,16 @@ int Check(const ClassificationConfig& cfg) {
   return RunCheck(classifier, std::cin, std::cout) == 0 ? 0 : 1;
 }
 
+int RunExport(const ClassificationConfig& cfg) {
+  auto redis = redis::Client::Create(cfg.redis);
+  if (!redis.ok()) return Fatal("redis", redis.status());
+  ClassificationStore store(**redis, cfg.redis_key_prefix, cfg.store);
+  auto n = classification::ExportCorrections(store, std::cout);
+  if (!n.ok()) return Fatal("export", n.status());
+  std::fprintf(stderr, "classification: exported %zu corrections\n", *n);
+  return 0;
+}
+
 int Serve(const ClassificationConfig& cfg) {
   auto rt = runtime::Runtime::Create("classification", cfg.server);
   if (!rt.ok()) return Fatal("runtime", rt.status());
@@ -61,9 +75,17 @@ int Serve(const ClassificationConfig& cfg) {
 
   ClassificationMetrics metrics((*rt)->registry());
   ClassifierSource classifiers(**taxonomy, model->get(), cfg.policy, ModelVersion(cfg));
+  auto api_redis = redis::Client::Create(cfg.redis);  // API calls do not queue behind batches
+  if (!api_redis.ok()) return Fatal("redis", api_redis.status());
   ImpactStore impact(**redis, cfg.redis_key_prefix, cfg.policy.impact.window);
-  ClassificationProcessor processor(cfg, classifiers, impact, **producer, metrics);
-  ClassificationGrpcService grpc_service(classifiers);
+  ClassificationStore store(**redis, cfg.redis_key_prefix, cfg.store);
+  ClassificationStore api_store(**api_redis, cfg.redis_key_prefix, cfg.store);
+  ClassificationProcessor processor(cfg, classifiers, impact, store, **producer, metrics);
+  ClassificationGrpcService grpc_service(classifiers, api_store, **producer, cfg.corrections_topic,
+                                         cfg.producer.message_timeout + absl::Seconds(5));
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  TopicsJob topics(cfg.topics, api_store, absl::StrCat(host, "-", getpid()));
   if (absl::Status s = (*rt)->ServeGrpc({{pb::ClassificationService::service_full_name(), &grpc_service}}); !s.ok()) {
     return Fatal("grpc", s);
   }
@@ -98,11 +120,19 @@ int Serve(const ClassificationConfig& cfg) {
   std::thread reload_thread([&] {
     while (!signals.WaitFor(cfg.taxonomy_poll)) reload(false);
   });
+  std::thread topics_thread([&] {
+    while (!signals.WaitFor(cfg.topics.interval)) {
+      if (auto n = topics.RunOnce(absl::Now()); !n.ok()) {
+        log::Warn("emerging topics not updated; will retry", {{"error", std::string(n.status().message())}});
+      }
+    }
+  });
 
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
   reload_thread.join();
+  topics_thread.join();
   (*consumer)->Close();
   (*rt)->Shutdown();
   (void)(*producer)->Flush(cfg.server.drain_timeout);
@@ -121,6 +151,9 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand(
       "check", "Dry run: JSON lines {\"id\",\"text\"[,\"product_model\",\"vip\"]} on stdin, results on stdout");
   check->add_option("--config", config_path, "YAML config file (taxonomy_file, sentiment_model, policy)");
+  auto* export_corrections = app.add_subcommand(
+      "export-corrections", "The latest correction per feedback as JSON lines for classification-train, on stdout");
+  export_corrections->add_option("--config", config_path, "YAML config file (redis, redis_key_prefix)");
   CLI11_PARSE(app, argc, argv);
   auto cfg = fbl::config::Load<fbl::classification::ClassificationConfig>(config_path);
   if (!cfg.ok()) {
@@ -128,5 +161,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check->parsed()) return fbl::classification::Check(*cfg);
+  if (export_corrections->parsed()) return fbl::classification::RunExport(*cfg);
   return fbl::classification::Serve(*cfg);
 }

@@ -8,8 +8,10 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
 #include <prometheus/registry.h>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +41,7 @@ class ClassificationIntegrationTest : public ::testing::Test {
     std::filesystem::copy_file(FBL_TAXONOMY_FILE, taxonomy_path_);
     config_.accepted_topic = CreateTopic("t.accepted", 3);
     config_.classified_topic = CreateTopic("t.classified", 3);
+    config_.corrections_topic = CreateTopic("t.corrections", 1);
     config_.producer.brokers = config_.consumer.brokers = KafkaBrokers();
     config_.consumer.group_id = UniqueName("classification");
     config_.consumer.topics = {config_.accepted_topic};
@@ -57,10 +60,12 @@ class ClassificationIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(model.ok()) << model.status();
     model_ = std::move(*model);
     classifiers_ = std::make_unique<ClassifierSource>(*taxonomy_, model_.get(), config_.policy, "sentiment-zh.ftz");
-    impact_ = std::make_unique<ImpactStore>(*redis_, UniqueName("fbl:test:classification") + ":",
-                                            config_.policy.impact.window);
+    prefix_ = UniqueName("fbl:test:classification") + ":";
+    impact_ = std::make_unique<ImpactStore>(*redis_, prefix_, config_.policy.impact.window);
     metrics_ = std::make_unique<ClassificationMetrics>(registry_);
-    processor_ = std::make_unique<ClassificationProcessor>(config_, *classifiers_, *impact_, *producer_, *metrics_);
+    store_ = std::make_unique<ClassificationStore>(*redis_, prefix_, config_.store);
+    processor_ =
+        std::make_unique<ClassificationProcessor>(config_, *classifiers_, *impact_, *store_, *producer_, *metrics_);
   }
 
   void TearDown() override { std::filesystem::remove(taxonomy_path_); }
@@ -114,7 +119,9 @@ class ClassificationIntegrationTest : public ::testing::Test {
   std::unique_ptr<TaxonomyReloader> taxonomy_;
   std::unique_ptr<sentiment::SentimentModel> model_;
   std::unique_ptr<ClassifierSource> classifiers_;
+  std::string prefix_;
   std::unique_ptr<ImpactStore> impact_;
+  std::unique_ptr<ClassificationStore> store_;
   prometheus::Registry registry_;
   std::unique_ptr<ClassificationMetrics> metrics_;
   std::unique_ptr<ClassificationProcessor> processor_;
@@ -265,6 +272,143 @@ TEST_F(ClassificationIntegrationTest, BadTaxonomyFileIsRefusedLiveAndTheOldOneKe
   const Analysis a = classifier->Analyze({"无人机把餐弄丢了", "无人机把餐弄丢了", "", false});  // hand-written: no drone in the data
   ASSERT_FALSE(a.problems.empty());
   EXPECT_EQ(classifier->taxonomy().problems()[a.problems.front().problem].code, "logistics.drone_lost");
+}
+
+TEST_F(ClassificationIntegrationTest, CorrectionsAreValidatedKeptPublishedPagedAndExported) {
+  ClassificationGrpcService api(*classifiers_, *store_, *producer_, config_.corrections_topic, absl::Seconds(10));
+  const std::string run = UniqueName("fb");
+  // Three real reviews, classified first (a correction needs the text).
+  const std::string texts[] = {"送餐实在太慢了，整2个小时，辣菜也不注明，失望", "口感一般,卷饼有些硬",
+                               "房间太小，隔音很差，晚上很吵"};
+  std::vector<kafka::Message> batch;
+  for (int i = 0; i < 3; ++i) batch.push_back(Message(Record(absl::StrCat(run, "-", i), texts[i], "c1")));
+  ASSERT_TRUE(processor_->ProcessBatch(batch).ok());
+
+  auto correct = [&](const std::string& id, std::vector<std::pair<pb::TagLevel, std::string>> tags,
+                     pb::CorrectTagsResponse* resp) {
+    pb::CorrectTagsRequest req;
+    req.set_feedback_id(id);
+    req.set_corrected_by("qa.zhou");
+    req.set_note("checked by hand");
+    for (const auto& [level, code] : tags) {
+      pb::Tag* t = req.add_tags();
+      t->set_level(level);
+      t->set_code(code);
+    }
+    return api.CorrectTags(nullptr, &req, resp);
+  };
+  pb::CorrectTagsResponse resp;
+  grpc::Status st = correct(run + "-0", {{pb::TAG_LEVEL_L3, "logistics.no_such_problem"}}, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("logistics.no_such_problem"));
+  st = correct(run + "-unknown", {{pb::TAG_LEVEL_L1, "complaint"}}, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(correct(run + "-0", {}, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  std::vector<std::string> ids;
+  const std::string l3 = taxonomy_->Current()->problems().front().code;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(correct(absl::StrCat(run, "-", i), {{pb::TAG_LEVEL_L1, "complaint"}, {pb::TAG_LEVEL_L3, l3}}, &resp).ok());
+    ids.push_back(resp.correction_id());
+  }
+  // A second correction of the first feedback: the export keeps the latest.
+  ASSERT_TRUE(correct(run + "-0", {{pb::TAG_LEVEL_L1, "suggestion"}}, &resp).ok());
+
+  // Published, in order, as the complete corrected set.
+  kafka::ConsumerConfig c;
+  c.brokers = KafkaBrokers();
+  c.group_id = UniqueName("reader");
+  c.topics = {config_.corrections_topic};
+  auto consumer = kafka::Consumer::Create(c);
+  ASSERT_TRUE(consumer.ok());
+  std::vector<pb::Correction> published;
+  ASSERT_TRUE(WaitFor([&] {
+    auto got = (*consumer)->Poll(100, absl::Milliseconds(200));
+    for (const auto& m : got.ok() ? *got : std::vector<kafka::Message>{}) {
+      pb::Correction corr;
+      EXPECT_TRUE(corr.ParseFromString(m.value));
+      EXPECT_EQ(m.key, corr.feedback_id());
+      published.push_back(corr);
+    }
+    return published.size() >= 4;
+  }));
+  (*consumer)->Close();
+  EXPECT_EQ(published[0].correction_id(), ids[0]);
+  EXPECT_EQ(published[0].corrected_by(), "qa.zhou");
+  ASSERT_EQ(published[0].tags_size(), 2);
+  EXPECT_EQ(published[0].tags(1).source(), pb::TAG_SOURCE_HUMAN);
+
+  // Paged through ListCorrections (this run's prefix holds only these four).
+  pb::ListCorrectionsRequest list;
+  list.mutable_page()->set_page_size(3);
+  pb::ListCorrectionsResponse page1, page2;
+  ASSERT_TRUE(api.ListCorrections(nullptr, &list, &page1).ok());
+  ASSERT_EQ(page1.corrections_size(), 3);
+  EXPECT_EQ(page1.corrections(0).correction_id(), ids[0]);
+  ASSERT_FALSE(page1.next_page_token().empty());
+  list.mutable_page()->set_page_token(page1.next_page_token());
+  ASSERT_TRUE(api.ListCorrections(nullptr, &list, &page2).ok());
+  ASSERT_EQ(page2.corrections_size(), 1);
+  EXPECT_TRUE(page2.next_page_token().empty());
+
+  // Exported for training: one line per feedback, the latest correction, with its text.
+  std::ostringstream out;
+  auto n = ExportCorrections(*store_, out);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 3u);
+  std::map<std::string, nlohmann::json> lines;
+  std::istringstream in(out.str());
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    lines[j["feedback_id"]] = j;
+  }
+  EXPECT_TRUE(lines.at(run + "-0")["l3"].empty());  // the latest: only an L1 suggestion
+  EXPECT_EQ(lines.at(run + "-1")["l3"], nlohmann::json::array({l3}));
+  EXPECT_THAT(lines.at(run + "-2")["text"].get<std::string>(), HasSubstr("隔音很差"));
+}
+
+TEST_F(ClassificationIntegrationTest, EmergingTopicsFromUnexplainedFeedbackOneReplicaAtATime) {
+  // Real car complaint titles about sunroofs, remembered as unexplained, plus
+  // unrelated real titles.
+  auto cars = dataset::ReadCsvFile(absl::StrCat(FBL_DATA_DIR, "/car_complaints.csv"));
+  ASSERT_TRUE(cars.ok());
+  const int desc = cars->Column("desc");
+  static const auto normalizer = text::Normalizer::Create();
+  std::vector<ClassificationStore::Seen> seen;
+  int sunroof = 0;
+  for (size_t i = 0; i < cars->rows.size() && seen.size() < 300; ++i) {
+    const std::string& t = cars->rows[i].fields[desc];
+    const bool is_sunroof = t.find("天窗") != std::string::npos;
+    if (!is_sunroof && i % 9 != 0) continue;
+    sunroof += is_sunroof;
+    seen.push_back({absl::StrCat("car-", i), normalizer->Normalize(t), {}, absl::Now() - absl::Minutes(5)});
+  }
+  ASSERT_GE(sunroof, 10);
+  ASSERT_TRUE(store_->Remember(seen).ok());
+
+  TopicsConfig cfg;
+  cfg.interval = absl::Seconds(30);
+  TopicsJob a(cfg, *store_, "replica-a"), b(cfg, *store_, "replica-b");
+  auto found = a.RunOnce(absl::Now());
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_GE(*found, 1);
+  auto other = b.RunOnce(absl::Now());
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(*other, -1);  // the lease is a's
+
+  ClassificationGrpcService api(*classifiers_, *store_, *producer_, config_.corrections_topic, absl::Seconds(10));
+  pb::ListEmergingTopicsRequest req;
+  pb::ListEmergingTopicsResponse resp;
+  ASSERT_TRUE(api.ListEmergingTopics(nullptr, &req, &resp).ok());
+  ASSERT_EQ(resp.topics_size(), *found);
+  bool sunroof_topic = false;
+  for (const pb::EmergingTopic& t : resp.topics()) {
+    EXPECT_GE(t.size(), 5);
+    EXPECT_FALSE(t.sample_feedback_ids().empty());
+    EXPECT_TRUE(t.has_first_seen());
+    for (const std::string& term : t.top_terms()) sunroof_topic |= term.find("天窗") != std::string::npos;
+  }
+  EXPECT_TRUE(sunroof_topic);
 }
 
 }  // namespace
