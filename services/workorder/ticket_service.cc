@@ -1,0 +1,466 @@
+#include "services/workorder/ticket_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/text/feedback_id.h"
+#include "services/workorder/ticket_machine.h"
+
+namespace fbl::workorder {
+namespace {
+
+namespace apb = ::feedbackloop::alerting::v1;
+namespace cpb = ::feedbackloop::classification::v1;
+namespace ppb = ::feedbackloop::common::v1;
+
+constexpr int kMaxAttempts = 5;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t ns = absl::ToUnixNanos(t);
+  ts.set_seconds(ns / 1000000000);
+  ts.set_nanos(static_cast<int32_t>(ns % 1000000000));
+  return ts;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+absl::Duration FromProto(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+// A mutation that changed nothing (a repeated survey answer, a timer that no
+// longer applies).
+absl::Status Unchanged() { return absl::AlreadyExistsError("unchanged"); }
+bool IsUnchanged(const absl::Status& s) { return absl::IsAlreadyExists(s) && s.message() == "unchanged"; }
+
+std::string Timestamp(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M %Z", t, absl::LocalTimeZone()); }
+
+}  // namespace
+
+const DeadlineTarget& TicketPolicy::For(int priority) const {
+  switch (priority) {
+    case ppb::PRIORITY_P0_CRITICAL:
+      return p0;
+    case ppb::PRIORITY_P1_URGENT_IMPORTANT:
+      return p1;
+    case ppb::PRIORITY_P2_IMPORTANT:
+      return p2;
+    case ppb::PRIORITY_P3_URGENT:
+      return p3;
+    default:
+      return p4;
+  }
+}
+
+void BindConfig(config::Binder& b, DeadlineTarget& c) {
+  b.Field("response", c.response);
+  b.Field("resolution", c.resolution);
+  if (c.response <= absl::ZeroDuration()) b.Fail("response", "must be positive");
+  if (c.resolution < c.response) b.Fail("resolution", "must not be shorter than 'response'");
+}
+
+void BindConfig(config::Binder& b, TicketPolicy& c) {
+  b.Field("p0_critical", c.p0);
+  b.Field("p1_urgent_important", c.p1);
+  b.Field("p2_important", c.p2);
+  b.Field("p3_urgent", c.p3);
+  b.Field("p4_routine", c.p4);
+  b.Field("warn_fraction", c.warn_fraction);
+  b.Field("unhappy_csat_max", c.unhappy_csat_max);
+  b.Field("use_classified_targets", c.use_classified_targets);
+  if (c.warn_fraction <= 0 || c.warn_fraction >= 1) b.Fail("warn_fraction", "must be in (0, 1)");
+  if (c.unhappy_csat_max < 0 || c.unhappy_csat_max > 5) b.Fail("unhappy_csat_max", "must be 0..5");
+}
+
+absl::Time TicketService::Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const {
+  if (t.priority() == ppb::PRIORITY_P0_CRITICAL) return start + target;  // crises run on the wall clock
+  return calendar_.Add(start, target);
+}
+
+std::vector<Timer> TicketService::TimersFor(const pb::Ticket& t) const {
+  std::vector<Timer> out;
+  if (!IsOpen(t.state()) || t.has_waiting_since()) return out;  // paused while waiting on the customer
+  const absl::Time start = t.has_clock_started_at() ? FromProto(t.clock_started_at()) : FromProto(t.created_at());
+  const bool wall = t.priority() == ppb::PRIORITY_P0_CRITICAL;
+  auto add = [&](const char* kind, const google::protobuf::Timestamp& due_pb, bool warned, bool breached) {
+    const absl::Time due = FromProto(due_pb);
+    if (!warned) {
+      const absl::Time warn = wall ? start + (due - start) * policy_.warn_fraction
+                                   : calendar_.Add(start, calendar_.Between(start, due) * policy_.warn_fraction);
+      out.push_back({absl::StrCat(t.ticket_id(), "|", kind, "|warn"), warn});
+    }
+    if (!breached) out.push_back({absl::StrCat(t.ticket_id(), "|", kind, "|breach"), due});
+  };
+  if (!t.has_first_response_at() && t.has_response_due()) {
+    add("response", t.response_due(), t.response_warned(), t.response_breached());
+  }
+  if (t.has_resolution_due()) add("resolution", t.resolution_due(), t.resolution_warned(), t.resolution_breached());
+  return out;
+}
+
+pb::TicketEvent TicketService::Event(const pb::Ticket& t, pb::TicketEventType type, const std::string& actor,
+                                     const std::string& suffix) const {
+  pb::TicketEvent e;
+  e.set_event_id(suffix);  // completed with the version by Mutate/Open
+  e.set_ticket_id(t.ticket_id());
+  e.set_type(type);
+  e.set_actor(actor);
+  *e.mutable_occurred_at() = ToProto(clock_());
+  e.set_from_state(t.state());
+  e.set_to_state(t.state());
+  return e;
+}
+
+pb::AuditEntry TicketService::Audit(const pb::Ticket& t, const std::string& actor, const std::string& action,
+                                    const std::string& detail) const {
+  pb::AuditEntry a;
+  a.set_ticket_id(t.ticket_id());
+  a.set_actor(actor);
+  a.set_action(action);
+  a.set_detail(detail);
+  *a.mutable_at() = ToProto(clock_());
+  return a;
+}
+
+pb::CustomerNotice TicketService::Notice(const pb::Ticket& t, const std::string& what) const {
+  pb::CustomerNotice n;
+  const absl::Time by = FromProto(t.resolution_due());
+  n.set_message(absl::StrCat(what, t.has_resolution_due() && IsOpen(t.state())
+                                        ? absl::StrCat("，预计 ", Timestamp(by), " 前处理完毕")
+                                        : ""));
+  if (t.has_resolution_due() && IsOpen(t.state())) *n.mutable_expected_by() = t.resolution_due();
+  return n;
+}
+
+// Gives every event the ticket as written and a deterministic id.
+static void Finish(pb::Ticket& t, Change& change) {
+  for (size_t i = 0; i < change.events.size(); ++i) {
+    pb::TicketEvent& e = change.events[i];
+    e.set_version(t.version());
+    e.set_to_state(e.type() == pb::TICKET_EVENT_TYPE_STATE_CHANGED || e.type() == pb::TICKET_EVENT_TYPE_REOPENED ||
+                           e.type() == pb::TICKET_EVENT_TYPE_CREATED
+                       ? t.state()
+                       : e.to_state());
+    e.set_event_id(absl::StrCat(t.ticket_id(), ":", t.version(), ":", i, ":", e.event_id()));
+    *e.mutable_ticket() = t;
+  }
+  for (pb::AuditEntry& a : change.audit) a.set_version(t.version());
+}
+
+absl::StatusOr<TicketStore::Created> TicketService::Open(pb::Ticket t, const std::string& actor,
+                                                         std::optional<DeadlineTarget> target,
+                                                         std::vector<std::string> idempotency) {
+  const absl::Time now = clock_();
+  t.set_ticket_id("tk-" + text::NewFeedbackId());
+  t.set_state(pb::TICKET_STATE_PENDING);
+  *t.mutable_created_at() = *t.mutable_updated_at() = *t.mutable_clock_started_at() = ToProto(now);
+  const DeadlineTarget tg = target.value_or(policy_.For(t.priority()));
+  *t.mutable_response_due() = ToProto(Due(t, now, tg.response));
+  *t.mutable_resolution_due() = ToProto(Due(t, now, tg.resolution));
+  t.set_version(1);
+  Change change;
+  change.idempotency = std::move(idempotency);
+  pb::TicketEvent created = Event(t, pb::TICKET_EVENT_TYPE_CREATED, actor, "created");
+  created.set_from_state(pb::TICKET_STATE_UNSPECIFIED);
+  *created.mutable_customer_notice() = Notice(t, "您的反馈已受理");
+  change.events.push_back(std::move(created));
+  change.audit.push_back(Audit(t, actor, "create",
+                               absl::StrCat(pb::TicketOrigin_Name(t.origin()), " ", ppb::Priority_Name(t.priority()),
+                                            " department ", t.department())));
+  change.timers = TimersFor(t);
+  Finish(t, change);
+  return store_.Create(std::move(t), change);
+}
+
+absl::StatusOr<pb::Ticket> TicketService::Mutate(const std::string& ticket_id, int64_t expected_version,
+                                                 const Mutation& mutate) {
+  for (int attempt = 1;; ++attempt) {
+    auto current = store_.Get(ticket_id);
+    if (!current.ok()) return current.status();
+    if (expected_version > 0 && current->version() != expected_version) {
+      return absl::AbortedError(absl::StrCat("ticket ", ticket_id, " is at version ", current->version(), ", not ",
+                                             expected_version, "; read it again"));
+    }
+    pb::Ticket t = *current;
+    Change change;
+    if (absl::Status s = mutate(t, change); !s.ok()) {
+      if (IsUnchanged(s)) return *current;
+      return s;
+    }
+    *t.mutable_updated_at() = ToProto(clock_());
+    t.set_version(current->version() + 1);
+    change.timers = TimersFor(t);
+    Finish(t, change);
+    auto written = store_.Update(*current, t, change);
+    if (written.ok() || !absl::IsAborted(written.status()) || expected_version > 0 || attempt == kMaxAttempts) {
+      return written;
+    }
+  }
+}
+
+absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassified(const cpb::ClassifiedFeedback& c) {
+  const auto& f = c.feedback();
+  if (!f.duplicate_of().empty()) {
+    // WO-1: a near-duplicate joins its original's ticket, once.
+    auto original = store_.Lookup("fb:" + f.duplicate_of());
+    if (!original.ok()) return original.status();
+    if (!original->has_value()) return std::optional<TicketStore::Created>();
+    auto t = Mutate(**original, 0, [&](pb::Ticket& t, Change& change) {
+      if (std::find(t.feedback_ids().begin(), t.feedback_ids().end(), f.feedback_id()) != t.feedback_ids().end()) {
+        return Unchanged();
+      }
+      t.add_feedback_ids(f.feedback_id());
+      change.idempotency.push_back("fb:" + f.feedback_id());
+      change.audit.push_back(Audit(t, "system", "attach", "near-duplicate feedback " + f.feedback_id()));
+      return absl::OkStatus();
+    });
+    if (!t.ok()) return t.status();
+    return std::optional<TicketStore::Created>(TicketStore::Created{*t, false});
+  }
+  if (!c.needs_action()) return std::optional<TicketStore::Created>();
+  pb::Ticket t;
+  t.add_feedback_ids(f.feedback_id());
+  t.set_priority(c.priority());
+  t.set_origin(pb::TICKET_ORIGIN_FEEDBACK);
+  t.set_department(c.department());
+  t.set_customer_pseudonym(f.customer_pseudonym());
+  t.set_problem_type(cpb::ProblemType_Name(c.problem_type()));
+  std::string l3_names;
+  for (const cpb::Tag& tag : c.tags()) {
+    t.add_tags(tag.code());
+    if (tag.level() == cpb::TAG_LEVEL_L3 && l3_names.empty()) l3_names = tag.name();
+  }
+  const std::string text = f.title().empty() ? f.text() : f.title();
+  t.set_title(l3_names.empty() ? text.substr(0, std::min<size_t>(text.size(), 90)) : l3_names);
+  t.set_summary(f.text().substr(0, std::min<size_t>(f.text().size(), 600)));
+  std::optional<DeadlineTarget> target;
+  if (policy_.use_classified_targets && c.has_response_within() && c.has_resolution_within()) {
+    target = DeadlineTarget{FromProto(c.response_within()), FromProto(c.resolution_within())};
+  }
+  auto created = Open(std::move(t), "classification", target, {"fb:" + f.feedback_id()});
+  if (!created.ok()) return created.status();
+  return std::optional<TicketStore::Created>(*std::move(created));
+}
+
+absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(const apb::AlertEvent& e) {
+  const apb::Alert& a = e.alert();
+  if (e.type() != apb::ALERT_EVENT_TYPE_RAISED || a.kind() != apb::ALERT_KIND_RED_ALERT) {
+    return std::optional<TicketStore::Created>();
+  }
+  pb::Ticket t;
+  if (!a.feedback_id().empty()) t.add_feedback_ids(a.feedback_id());
+  t.set_priority(ppb::PRIORITY_P0_CRITICAL);
+  t.set_origin(pb::TICKET_ORIGIN_RED_ALERT);
+  t.set_alert_id(a.alert_id());
+  t.set_department(a.department().empty() ? "crisis_team" : a.department());
+  t.set_customer_pseudonym(a.customer_pseudonym());
+  t.set_title(absl::StrCat("红色警报 ", apb::AlertCategory_Name(a.category())));
+  t.set_summary(a.summary());
+  std::vector<std::string> keys = {"alert:" + a.alert_id()};
+  if (!a.feedback_id().empty()) keys.push_back("fb:" + a.feedback_id());
+  // The alert's own contact promise (ALR-3) is the response target when it has one.
+  std::optional<DeadlineTarget> target;
+  if (a.has_contact_due() && a.has_created_at()) {
+    const absl::Duration contact = FromProto(a.contact_due()) - FromProto(a.created_at());
+    if (contact > absl::ZeroDuration()) target = DeadlineTarget{contact, std::max(contact, policy_.p0.resolution)};
+  }
+  auto created = Open(std::move(t), "alerting", target, keys);
+  if (!created.ok()) return created.status();
+  return std::optional<TicketStore::Created>(*std::move(created));
+}
+
+absl::StatusOr<TicketStore::Created> TicketService::Create(const pb::CreateTicketRequest& r) {
+  if (r.title().empty()) return absl::InvalidArgumentError("title is required");
+  if (r.actor().empty()) return absl::InvalidArgumentError("actor is required (who creates it)");
+  if (r.priority() == ppb::PRIORITY_UNSPECIFIED) return absl::InvalidArgumentError("priority is required");
+  pb::Ticket t;
+  if (!r.feedback_id().empty()) t.add_feedback_ids(r.feedback_id());
+  t.set_title(r.title());
+  t.set_summary(r.summary());
+  t.set_priority(r.priority());
+  t.set_department(r.department().empty() ? "customer_service" : r.department());
+  t.set_customer_pseudonym(r.customer_pseudonym());
+  for (const std::string& tag : r.tags()) t.add_tags(tag);
+  t.set_origin(r.origin() == pb::TICKET_ORIGIN_UNSPECIFIED ? pb::TICKET_ORIGIN_API : r.origin());
+  t.set_alert_id(r.alert_id());
+  t.set_problem_type(r.problem_type());
+  std::vector<std::string> keys;
+  if (!r.feedback_id().empty()) keys.push_back("fb:" + r.feedback_id());
+  if (!r.alert_id().empty()) keys.push_back("alert:" + r.alert_id());
+  return Open(std::move(t), r.actor(), std::nullopt, keys);
+}
+
+absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketRequest& r) {
+  if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
+  if (r.actor().empty()) return absl::InvalidArgumentError("actor is required (who changes it)");
+  if (r.to_state() == pb::TICKET_STATE_UNSPECIFIED) return absl::InvalidArgumentError("to_state is required");
+  return Mutate(r.ticket_id(), r.expected_version(), [&](pb::Ticket& t, Change& change) {
+    const pb::TicketState from = t.state(), to = r.to_state();
+    if (absl::Status s = CheckTransition(from, to); !s.ok()) return s;
+    const absl::Time now = clock_();
+    const bool reopen = IsReopen(from, to);
+    if (reopen) {
+      t.set_reopen_count(t.reopen_count() + 1);
+      t.clear_resolved_at();
+      t.clear_closed_at();
+      t.set_resolution_warned(false);
+      t.set_resolution_breached(false);
+      *t.mutable_clock_started_at() = ToProto(now);
+      *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
+    }
+    if (to == pb::TICKET_STATE_IN_PROGRESS && !t.has_first_response_at()) *t.mutable_first_response_at() = ToProto(now);
+    if (to == pb::TICKET_STATE_DONE) *t.mutable_resolved_at() = ToProto(now);
+    if (to == pb::TICKET_STATE_CLOSED) *t.mutable_closed_at() = ToProto(now);
+    t.set_state(to);
+    pb::TicketEvent e = Event(t, reopen ? pb::TICKET_EVENT_TYPE_REOPENED : pb::TICKET_EVENT_TYPE_STATE_CHANGED,
+                              r.actor(), reopen ? "reopened" : "state");
+    e.set_from_state(from);
+    e.set_note(r.note());
+    change.events.push_back(e);
+    if (to == pb::TICKET_STATE_DONE) {
+      change.events.push_back(Event(t, pb::TICKET_EVENT_TYPE_SURVEY_REQUESTED, r.actor(), "survey"));
+    }
+    // WO-5: what the customer hears.
+    const char* notice = to == pb::TICKET_STATE_IN_PROGRESS && !reopen ? "您的问题正在处理中"
+                         : reopen                                     ? "您的问题已重新处理"
+                         : to == pb::TICKET_STATE_DONE                ? "您的问题已处理完毕，欢迎评价"
+                         : to == pb::TICKET_STATE_CANCELLED           ? "您的工单已取消"
+                                                                      : nullptr;
+    if (notice != nullptr) {
+      pb::TicketEvent n = Event(t, pb::TICKET_EVENT_TYPE_CUSTOMER_NOTICE, r.actor(), "notice");
+      *n.mutable_customer_notice() = Notice(t, notice);
+      change.events.push_back(std::move(n));
+    }
+    change.audit.push_back(
+        Audit(t, r.actor(), "transition",
+              absl::StrCat(StateName(from), " -> ", StateName(to), r.note().empty() ? "" : ": ", r.note())));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<pb::Ticket> TicketService::Assign(const pb::AssignTicketRequest& r) {
+  if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
+  if (r.actor().empty()) return absl::InvalidArgumentError("actor is required (who assigns)");
+  if (r.assignee().empty()) {
+    return absl::UnimplementedError("automatic assignment by skill and load is not available yet; name the assignee");
+  }
+  return Mutate(r.ticket_id(), r.expected_version(), [&](pb::Ticket& t, Change& change) {
+    if (!IsOpen(t.state())) {
+      return absl::FailedPreconditionError(absl::StrCat("ticket is ", StateName(t.state()), "; only open tickets are assigned"));
+    }
+    if (t.assignee() == r.assignee()) return Unchanged();
+    const std::string before = t.assignee();
+    t.set_assignee(r.assignee());
+    change.events.push_back(Event(t, pb::TICKET_EVENT_TYPE_ASSIGNED, r.actor(), "assigned"));
+    change.audit.push_back(Audit(t, r.actor(), "assign",
+                                 absl::StrCat(before.empty() ? "-" : before, " -> ", r.assignee())));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<pb::Ticket> TicketService::Comment(const pb::AddCommentRequest& r) {
+  if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
+  if (r.actor().empty()) return absl::InvalidArgumentError("actor is required (who comments)");
+  if (r.text().find_first_not_of(" \t\r\n") == std::string::npos) return absl::InvalidArgumentError("text is empty");
+  return Mutate(r.ticket_id(), 0, [&](pb::Ticket& t, Change& change) {
+    pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_COMMENTED, r.actor(), "comment");
+    e.set_note(r.text());
+    change.events.push_back(std::move(e));
+    if (r.customer_visible()) {
+      pb::TicketEvent n = Event(t, pb::TICKET_EVENT_TYPE_CUSTOMER_NOTICE, r.actor(), "notice");
+      n.mutable_customer_notice()->set_message(r.text());
+      change.events.push_back(std::move(n));
+    }
+    change.audit.push_back(Audit(t, r.actor(), r.customer_visible() ? "comment (customer visible)" : "comment", r.text()));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyRequest& r) {
+  if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
+  const pb::SurveyResult& s = r.survey();
+  if (s.csat() < 1 || s.csat() > 5) return absl::InvalidArgumentError("survey.csat must be 1..5");
+  if (s.has_nps() && (s.nps() < 0 || s.nps() > 10)) return absl::InvalidArgumentError("survey.nps must be 0..10");
+  const std::string actor = r.actor().empty() ? "survey" : r.actor();
+  return Mutate(r.ticket_id(), 0, [&](pb::Ticket& t, Change& change) {
+    if (!r.response_id().empty() && t.survey().response_id() == r.response_id()) return Unchanged();
+    *t.mutable_survey() = s;
+    t.mutable_survey()->set_response_id(r.response_id());
+    if (!s.has_responded_at()) *t.mutable_survey()->mutable_responded_at() = ToProto(clock_());
+    pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_SURVEY_RECORDED, actor, "survey-recorded");
+    e.set_note(absl::StrCat("CSAT ", s.csat(), s.has_nps() ? absl::StrCat(", NPS ", s.nps()) : "",
+                            s.comment().empty() ? "" : ": ", s.comment()));
+    change.events.push_back(e);
+    change.audit.push_back(Audit(t, actor, "survey", e.note()));
+    const bool unhappy = s.csat() <= policy_.unhappy_csat_max;
+    if (unhappy && (t.state() == pb::TICKET_STATE_DONE || t.state() == pb::TICKET_STATE_CLOSED)) {
+      // WO-6: an unhappy answer reopens the ticket and tells the supervisor
+      // (the relay turns this event into an alert).
+      const pb::TicketState from = t.state();
+      const absl::Time now = clock_();
+      t.set_state(pb::TICKET_STATE_IN_PROGRESS);
+      t.set_reopen_count(t.reopen_count() + 1);
+      t.clear_resolved_at();
+      t.clear_closed_at();
+      t.set_resolution_warned(false);
+      t.set_resolution_breached(false);
+      *t.mutable_clock_started_at() = ToProto(now);
+      *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
+      pb::TicketEvent reopened = Event(t, pb::TICKET_EVENT_TYPE_REOPENED, "survey", "unhappy");
+      reopened.set_from_state(from);
+      reopened.set_note(absl::StrCat("unhappy survey answer (CSAT ", s.csat(), ")"));
+      change.events.push_back(std::move(reopened));
+      change.audit.push_back(Audit(t, "survey", "reopen", absl::StrCat("CSAT ", s.csat(), " <= ",
+                                                                        policy_.unhappy_csat_max)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int> TicketService::FireDue(absl::Duration lease, int max) {
+  const absl::Time now = clock_();
+  auto due = store_.ClaimDue(now, lease, max);
+  if (!due.ok()) return due.status();
+  int fired = 0;
+  for (const std::string& member : *due) {
+    const std::vector<std::string> parts = absl::StrSplit(member, '|');
+    if (parts.size() != 3) continue;
+    const bool response = parts[1] == "response", warn = parts[2] == "warn";
+    bool did_fire = false;
+    auto t = Mutate(parts[0], 0, [&](pb::Ticket& t, Change& change) {
+      const bool flag = response ? (warn ? t.response_warned() : t.response_breached())
+                                 : (warn ? t.resolution_warned() : t.resolution_breached());
+      // A stale timer (answered, closed, paused, already fired) is dropped
+      // without touching the ticket.
+      const bool applies = IsOpen(t.state()) && !t.has_waiting_since() && !flag &&
+                           !(response && t.has_first_response_at());
+      if (!applies) return Unchanged();
+      {
+        if (response) {
+          warn ? t.set_response_warned(true) : t.set_response_breached(true);
+        } else {
+          warn ? t.set_resolution_warned(true) : t.set_resolution_breached(true);
+        }
+        pb::TicketEvent e = Event(t, warn ? pb::TICKET_EVENT_TYPE_DEADLINE_WARNING : pb::TICKET_EVENT_TYPE_DEADLINE_BREACHED,
+                                  "scheduler", parts[1] + "-" + parts[2]);
+        e.set_deadline_kind(response ? pb::DEADLINE_KIND_RESPONSE : pb::DEADLINE_KIND_RESOLUTION);
+        change.events.push_back(std::move(e));
+        change.audit.push_back(Audit(t, "scheduler", warn ? "deadline warning" : "deadline breached", parts[1]));
+        did_fire = true;
+      }
+      return absl::OkStatus();
+    });
+    if (!t.ok() && !absl::IsNotFound(t.status())) return t.status();
+    if (!did_fire) {
+      if (absl::Status s = store_.DropClaimed(member, now + lease); !s.ok()) return s;
+    }
+    fired += did_fire;
+  }
+  return fired;
+}
+
+}  // namespace fbl::workorder

@@ -1,0 +1,98 @@
+#pragma once
+// What happens to tickets (WO-1…WO-3, WO-5, WO-6, SEC-3): creation from
+// classified feedback, red alerts and the API; transitions; comments;
+// surveys; deadline timers. Every change goes through TicketStore in one
+// atomic step with its events (outbox) and audit entry. No Kafka or gRPC here.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "alerting/v1/alerting.pb.h"
+#include "classification/v1/classification.pb.h"
+#include "libs/runtime/config.h"
+#include "services/workorder/business_calendar.h"
+#include "services/workorder/ticket_store.h"
+
+namespace fbl::workorder {
+
+using Clock = std::function<absl::Time()>;
+
+struct DeadlineTarget {
+  absl::Duration response;
+  absl::Duration resolution;
+};
+
+struct TicketPolicy {
+  // P0 (red alerts) runs on the wall clock; P1–P4 on the business calendar.
+  DeadlineTarget p0{absl::Hours(1), absl::Hours(24)};
+  DeadlineTarget p1{absl::Hours(24), absl::Hours(72)};
+  DeadlineTarget p2{absl::Hours(72), absl::Hours(7 * 24)};
+  DeadlineTarget p3{absl::Hours(48), absl::Hours(7 * 24)};
+  DeadlineTarget p4{absl::Hours(30 * 24), absl::Hours(30 * 24)};
+  double warn_fraction = 0.8;  // warn when this share of the target is used
+  int unhappy_csat_max = 2;    // CSAT at or below reopens the ticket and tells the supervisor
+  bool use_classified_targets = true;  // take targets from the classification when it gives them
+
+  const DeadlineTarget& For(int priority) const;
+};
+void BindConfig(config::Binder& b, DeadlineTarget& c);
+void BindConfig(config::Binder& b, TicketPolicy& c);
+
+class TicketService {
+ public:
+  TicketService(TicketStore& store, const BusinessCalendar& calendar, TicketPolicy policy, Clock clock)
+      : store_(store), calendar_(calendar), policy_(std::move(policy)), clock_(std::move(clock)) {}
+
+  // WO-1. A classified feedback that needs action opens a ticket (once per
+  // feedback); a near-duplicate attaches to its original's ticket; praise
+  // opens nothing (nullopt).
+  [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> FromClassified(
+      const ::feedbackloop::classification::v1::ClassifiedFeedback& c);
+  // A raised red alert opens a P0 ticket (once per alert).
+  [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> FromAlert(
+      const ::feedbackloop::alerting::v1::AlertEvent& e);
+  // Over the API; idempotent per feedback_id / alert_id when given.
+  [[nodiscard]] absl::StatusOr<TicketStore::Created> Create(const pb::CreateTicketRequest& r);
+
+  // WO-2: FAILED_PRECONDITION with the allowed next states, ABORTED on a
+  // stale expected_version (0 = whatever is current).
+  [[nodiscard]] absl::StatusOr<pb::Ticket> Transition(const pb::TransitionTicketRequest& r);
+  [[nodiscard]] absl::StatusOr<pb::Ticket> Assign(const pb::AssignTicketRequest& r);
+  [[nodiscard]] absl::StatusOr<pb::Ticket> Comment(const pb::AddCommentRequest& r);
+  // WO-6: the answer is attached (once per response_id); an unhappy one
+  // reopens a done/closed ticket.
+  [[nodiscard]] absl::StatusOr<pb::Ticket> RecordSurvey(const pb::RecordSurveyRequest& r);
+
+  // WO-3: fires the deadline timers that are due (warnings and breaches, each
+  // once across replicas); returns how many fired.
+  [[nodiscard]] absl::StatusOr<int> FireDue(absl::Duration lease, int max);
+
+  // The timers a ticket should have now (exposed for tests).
+  std::vector<Timer> TimersFor(const pb::Ticket& t) const;
+
+ private:
+  using Mutation = std::function<absl::Status(pb::Ticket& t, Change& change)>;
+  // Reads, mutates and writes back, retrying a few times on a concurrent
+  // change unless `expected_version` pins the version the caller saw.
+  [[nodiscard]] absl::StatusOr<pb::Ticket> Mutate(const std::string& ticket_id, int64_t expected_version,
+                                                  const Mutation& mutate);
+  [[nodiscard]] absl::StatusOr<TicketStore::Created> Open(pb::Ticket t, const std::string& actor,
+                                                          std::optional<DeadlineTarget> target,
+                                                          std::vector<std::string> idempotency);
+  absl::Time Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const;
+  pb::TicketEvent Event(const pb::Ticket& t, pb::TicketEventType type, const std::string& actor,
+                        const std::string& suffix) const;
+  pb::AuditEntry Audit(const pb::Ticket& t, const std::string& actor, const std::string& action,
+                       const std::string& detail) const;
+  pb::CustomerNotice Notice(const pb::Ticket& t, const std::string& what) const;
+
+  TicketStore& store_;
+  const BusinessCalendar& calendar_;
+  TicketPolicy policy_;
+  Clock clock_;
+};
+
+}  // namespace fbl::workorder
