@@ -14,7 +14,8 @@ namespace apb = ::feedbackloop::alerting::v1;
 namespace cpb = ::feedbackloop::classification::v1;
 namespace ppb = ::feedbackloop::common::v1;
 
-constexpr int kMaxAttempts = 5;
+// Retries of a change that lost a race (no version pinned by the caller).
+constexpr int kMaxAttempts = 20;
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -199,6 +200,7 @@ absl::StatusOr<pb::Ticket> TicketService::Mutate(const std::string& ticket_id, i
     if (written.ok() || !absl::IsAborted(written.status()) || expected_version > 0 || attempt == kMaxAttempts) {
       return written;
     }
+    absl::SleepFor(absl::Microseconds(100 * attempt));  // let the winner's change land
   }
 }
 

@@ -75,8 +75,8 @@ class TicketService {
 
  private:
   using Mutation = std::function<absl::Status(pb::Ticket& t, Change& change)>;
-  // Reads, mutates and writes back, retrying a few times on a concurrent
-  // change unless `expected_version` pins the version the caller saw.
+  // Reads, mutates and writes back, retrying (up to 20 times) after a
+  // concurrent change unless `expected_version` pins the version the caller saw.
   [[nodiscard]] absl::StatusOr<pb::Ticket> Mutate(const std::string& ticket_id, int64_t expected_version,
                                                   const Mutation& mutate);
   [[nodiscard]] absl::StatusOr<TicketStore::Created> Open(pb::Ticket t, const std::string& actor,

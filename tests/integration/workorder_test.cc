@@ -1,0 +1,359 @@
+// The workorder service against the real Redis and Kafka: two replicas
+// racing, deadlines firing once, the closed loop with surveys, the outbox.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <prometheus/registry.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/kafka/consumer.h"
+#include "libs/kafka/producer.h"
+#include "libs/redis/redis_client.h"
+#include "services/workorder/workorder_service.h"
+#include "tests/integration/test_env.h"
+
+namespace fbl::workorder {
+namespace {
+
+namespace apb = ::feedbackloop::alerting::v1;
+namespace cpb = ::feedbackloop::classification::v1;
+namespace ppb = ::feedbackloop::common::v1;
+
+using fbl::testing::CreateTopic;
+using fbl::testing::KafkaBrokers;
+using fbl::testing::UniqueName;
+using fbl::testing::WaitFor;
+using ::testing::HasSubstr;
+
+absl::TimeZone Shanghai() {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &tz));
+  return tz;
+}
+
+// One replica: its own Redis connection, store and service.
+struct Replica {
+  std::unique_ptr<redis::Client> redis;
+  std::unique_ptr<TicketStore> store;
+  std::unique_ptr<TicketService> tickets;
+};
+
+class WorkorderIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.redis_key_prefix = UniqueName("fbl:test:workorder") + ":";
+    const std::string addr = fbl::testing::RequireEnv("FBL_REDIS_ADDR");
+    config_.redis.port = std::stoi(addr.substr(addr.find(':') + 1));
+    // Shanghai working week; P0 runs on the wall clock.
+    auto calendar = BusinessCalendar::Create(config_.calendar);
+    ASSERT_TRUE(calendar.ok()) << calendar.status();
+    calendar_ = std::make_unique<BusinessCalendar>(*calendar);
+    config_.policy.p0 = {absl::Minutes(10), absl::Minutes(60)};
+    clock_ = [this] { return absl::FromUnixMillis(now_ms_.load()); };
+    a_ = MakeReplica();
+    b_ = MakeReplica();
+  }
+
+  Replica MakeReplica() {
+    Replica r;
+    auto client = redis::Client::Create(config_.redis);
+    EXPECT_TRUE(client.ok()) << client.status();
+    r.redis = std::move(*client);
+    r.store = std::make_unique<TicketStore>(*r.redis, config_.redis_key_prefix);
+    r.tickets = std::make_unique<TicketService>(*r.store, *calendar_, config_.policy, clock_);
+    return r;
+  }
+
+  cpb::ClassifiedFeedback Classified(const std::string& feedback_id, const std::string& text, int priority) {
+    cpb::ClassifiedFeedback c;
+    c.mutable_feedback()->set_feedback_id(feedback_id);
+    c.mutable_feedback()->set_text(text);
+    c.mutable_feedback()->set_customer_pseudonym("c_" + feedback_id);
+    c.set_priority(static_cast<ppb::Priority>(priority));
+    c.set_department("logistics");
+    c.set_needs_action(true);
+    c.set_problem_type(cpb::PROBLEM_TYPE_SERVICE_SPEED);
+    cpb::Tag* l3 = c.add_tags();
+    l3->set_level(cpb::TAG_LEVEL_L3);
+    l3->set_code("logistics.late_food_delivery");
+    l3->set_name("送餐慢/超时");
+    c.mutable_response_within()->set_seconds(24 * 3600);
+    c.mutable_resolution_within()->set_seconds(72 * 3600);
+    return c;
+  }
+
+  pb::Ticket Transition(Replica& r, const std::string& id, pb::TicketState to, int64_t version = 0) {
+    pb::TransitionTicketRequest req;
+    req.set_ticket_id(id);
+    req.set_to_state(to);
+    req.set_actor("agent.wu");
+    req.set_expected_version(version);
+    auto t = r.tickets->Transition(req);
+    EXPECT_TRUE(t.ok()) << t.status();
+    return t.ok() ? *t : pb::Ticket{};
+  }
+
+  // Every outbox event so far, in order (read by a fresh relay group member).
+  std::vector<pb::TicketEvent> Outbox(Replica& r) {
+    auto entries = r.store->ReadOutbox(UniqueName("reader"), 100000, absl::Milliseconds(0));
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    std::vector<pb::TicketEvent> out;
+    for (auto& e : *entries) out.push_back(e.event);
+    return out;
+  }
+
+  WorkorderConfig config_;
+  std::unique_ptr<BusinessCalendar> calendar_;
+  // Monday 2026-06-08 10:00 Asia/Shanghai (02:00 UTC): inside working hours.
+  std::atomic<int64_t> now_ms_{absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(2026, 6, 8, 2, 0, 0), absl::UTCTimeZone()))};
+  Clock clock_;
+  Replica a_, b_;
+};
+
+TEST_F(WorkorderIntegrationTest, ClassifiedFeedbackOpensOneTicketAndDuplicatesAttach) {
+  const std::string fb = UniqueName("fb");
+  // A real waimai complaint.
+  const auto c = Classified(fb, "送餐实在太慢了，整2个小时，辣菜也不注明，失望", ppb::PRIORITY_P2_IMPORTANT);
+  auto first = a_.tickets->FromClassified(c);
+  ASSERT_TRUE(first.ok() && first->has_value()) << first.status();
+  EXPECT_TRUE((*first)->created);
+  auto again = b_.tickets->FromClassified(c);  // redelivered, other replica
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_FALSE((*again)->created);
+  EXPECT_EQ((*again)->ticket.ticket_id(), (*first)->ticket.ticket_id());
+
+  const pb::Ticket& t = (*first)->ticket;
+  EXPECT_EQ(t.state(), pb::TICKET_STATE_PENDING);
+  EXPECT_EQ(t.title(), "送餐慢/超时");
+  EXPECT_EQ(t.department(), "logistics");
+  EXPECT_EQ(t.version(), 1);
+  // 24 working hours from Monday 10:00 on 7.5 h days: Thursday 11:30 (Shanghai).
+  EXPECT_EQ(absl::FromUnixSeconds(t.response_due().seconds()),
+            absl::FromCivil(absl::CivilSecond(2026, 6, 11, 11, 30, 0), Shanghai()));
+
+  // A near-duplicate joins it, once; praise opens nothing.
+  auto dup = Classified(UniqueName("fb"), "送餐太慢", ppb::PRIORITY_P2_IMPORTANT);
+  dup.mutable_feedback()->set_duplicate_of(fb);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(a_.tickets->FromClassified(dup).ok());
+  auto joined = a_.store->Get(t.ticket_id());
+  ASSERT_TRUE(joined.ok());
+  EXPECT_EQ(joined->feedback_ids_size(), 2);
+  auto praise = Classified(UniqueName("fb"), "很好吃，送餐也快", ppb::PRIORITY_P4_ROUTINE);
+  praise.set_needs_action(false);
+  auto none = a_.tickets->FromClassified(praise);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  // CREATED tells the customer when to expect an answer (WO-5).
+  const auto events = Outbox(a_);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].type(), pb::TICKET_EVENT_TYPE_CREATED);
+  EXPECT_THAT(events[0].customer_notice().message(), HasSubstr("已受理"));
+  EXPECT_TRUE(events[0].customer_notice().has_expected_by());
+}
+
+TEST_F(WorkorderIntegrationTest, TwoReplicasRacingLoseNoUpdate) {
+  auto created = a_.tickets->FromClassified(Classified(UniqueName("fb"), "口感一般,卷饼有些硬", ppb::PRIORITY_P3_URGENT));
+  ASSERT_TRUE(created.ok() && created->has_value());
+  const std::string id = (*created)->ticket.ticket_id();
+  // 2 x 100 comments at once: every one lands (optimistic retries), versions are 1..201.
+  constexpr int kEach = 100;
+  auto comment = [&](Replica& r, const std::string& who) {
+    for (int i = 0; i < kEach; ++i) {
+      pb::AddCommentRequest req;
+      req.set_ticket_id(id);
+      req.set_actor(who);
+      req.set_text(absl::StrCat(who, " note ", i));
+      auto t = r.tickets->Comment(req);
+      EXPECT_TRUE(t.ok()) << t.status();
+    }
+  };
+  std::thread ta([&] { comment(a_, "a"); }), tb([&] { comment(b_, "b"); });
+  ta.join();
+  tb.join();
+  auto t = a_.store->Get(id);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->version(), 1 + 2 * kEach);
+  auto audit = b_.store->Audit(id);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u + 2 * kEach);
+  std::set<int64_t> versions;
+  for (const auto& e : *audit) versions.insert(e.version());
+  EXPECT_EQ(versions.size(), 1u + 2 * kEach);
+
+  // With the version they read, two replicas start the same ticket: one wins, one is told to re-read.
+  const int64_t v = t->version();
+  pb::TransitionTicketRequest req;
+  req.set_ticket_id(id);
+  req.set_to_state(pb::TICKET_STATE_IN_PROGRESS);
+  req.set_actor("agent.a");
+  req.set_expected_version(v);
+  auto won = a_.tickets->Transition(req);
+  ASSERT_TRUE(won.ok()) << won.status();
+  req.set_actor("agent.b");
+  auto lost = b_.tickets->Transition(req);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().code(), absl::StatusCode::kAborted);
+  // An illegal transition says what is allowed.
+  req.set_expected_version(0);
+  req.set_to_state(pb::TICKET_STATE_CLOSED);
+  auto illegal = b_.tickets->Transition(req);
+  EXPECT_EQ(illegal.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(illegal.status().message(), HasSubstr("allowed: awaiting_verification, pending, cancelled, merged"));
+  // Indexes follow: listed as in progress, no longer as pending.
+  TicketFilter f;
+  f.state = pb::TICKET_STATE_IN_PROGRESS;
+  auto page = a_.store->List(f, "", 50);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->tickets.size(), 1u);
+  EXPECT_EQ(page->tickets[0].ticket_id(), id);
+  f.state = pb::TICKET_STATE_PENDING;
+  EXPECT_TRUE(a_.store->List(f, "", 50)->tickets.empty());
+}
+
+TEST_F(WorkorderIntegrationTest, EachDeadlineFiresOnceAcrossReplicasAndAfterARestart) {
+  // Five red-alert tickets (P0: 10 min response, 60 min resolution on the wall clock).
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    apb::AlertEvent e;
+    e.set_type(apb::ALERT_EVENT_TYPE_RAISED);
+    e.mutable_alert()->set_alert_id(UniqueName("ra"));
+    e.mutable_alert()->set_kind(apb::ALERT_KIND_RED_ALERT);
+    e.mutable_alert()->set_category(apb::ALERT_CATEGORY_SAFETY);
+    e.mutable_alert()->set_summary("刹车失灵，高速上差点出事故");
+    auto t = a_.tickets->FromAlert(e);
+    ASSERT_TRUE(t.ok() && t->has_value()) << t.status();
+    EXPECT_EQ((*t)->ticket.priority(), ppb::PRIORITY_P0_CRITICAL);
+    ids.push_back((*t)->ticket.ticket_id());
+    ASSERT_FALSE(b_.tickets->FromAlert(e)->value().created);  // once per alert
+  }
+  // Replica b claims the first warnings and "dies" before firing them.
+  now_ms_ += absl::ToInt64Milliseconds(absl::Minutes(8) + absl::Seconds(1));  // past 0.8 x 10 min
+  auto claimed = b_.store->ClaimDue(clock_(), absl::Seconds(30), 100);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_EQ(claimed->size(), 5u);
+  auto during_lease = a_.tickets->FireDue(absl::Seconds(30), 100);
+  ASSERT_TRUE(during_lease.ok());
+  EXPECT_EQ(*during_lease, 0);  // b holds them
+
+  // The lease runs out; both replicas tick side by side until the resolution deadlines pass.
+  std::atomic<int> fired{0};
+  for (int minute = 0; minute < 60; ++minute) {
+    now_ms_ += 60 * 1000;
+    std::thread ta([&] { fired += *a_.tickets->FireDue(absl::Seconds(30), 100); });
+    std::thread tb([&] { fired += *b_.tickets->FireDue(absl::Seconds(30), 100); });
+    ta.join();
+    tb.join();
+  }
+  EXPECT_EQ(fired.load(), 5 * 4);  // response + resolution, warning + breach
+  std::map<std::string, int> per_ticket;
+  for (const auto& e : Outbox(a_)) {
+    if (e.type() == pb::TICKET_EVENT_TYPE_DEADLINE_WARNING || e.type() == pb::TICKET_EVENT_TYPE_DEADLINE_BREACHED) {
+      ++per_ticket[absl::StrCat(e.ticket_id(), pb::TicketEventType_Name(e.type()), e.deadline_kind())];
+    }
+  }
+  EXPECT_EQ(per_ticket.size(), 5u * 4);
+  for (const auto& [k, n] : per_ticket) EXPECT_EQ(n, 1) << k;
+}
+
+TEST_F(WorkorderIntegrationTest, TheLoopClosesWithASurveyAndAnUnhappyAnswerReopensAndAlerts) {
+  config_.tickets_topic = CreateTopic("t.tickets", 1);
+  config_.alerts_topic = CreateTopic("t.alerts", 1);
+  config_.producer.brokers = KafkaBrokers();
+  auto producer = kafka::Producer::Create(config_.producer);
+  ASSERT_TRUE(producer.ok());
+  prometheus::Registry registry;
+  WorkorderMetrics metrics(registry);
+  OutboxRelay relay(config_, *a_.store, **producer, metrics, "relay-a");
+  WorkorderGrpcService api(*b_.tickets, *b_.store);
+
+  auto happy = a_.tickets->FromClassified(Classified(UniqueName("fb"), "房间太小，隔音很差", ppb::PRIORITY_P2_IMPORTANT));
+  auto unhappy = a_.tickets->FromClassified(Classified(UniqueName("fb"), "等了接近两个小时，太慢了", ppb::PRIORITY_P2_IMPORTANT));
+  ASSERT_TRUE(happy.ok() && unhappy.ok());
+  for (const std::string& id : {(*happy)->ticket.ticket_id(), (*unhappy)->ticket.ticket_id()}) {
+    for (auto s : {pb::TICKET_STATE_IN_PROGRESS, pb::TICKET_STATE_AWAITING_VERIFICATION, pb::TICKET_STATE_DONE}) {
+      Transition(a_, id, s);
+    }
+  }
+  pb::RecordSurveyRequest survey;
+  survey.set_ticket_id((*happy)->ticket.ticket_id());
+  survey.set_response_id("resp-1");
+  survey.mutable_survey()->set_csat(5);
+  survey.mutable_survey()->set_nps(9);
+  pb::Ticket out;
+  ASSERT_TRUE(api.RecordSurvey(nullptr, &survey, &out).ok());
+  EXPECT_EQ(out.survey().csat(), 5);
+  EXPECT_EQ(Transition(a_, out.ticket_id(), pb::TICKET_STATE_CLOSED).state(), pb::TICKET_STATE_CLOSED);
+
+  survey.set_ticket_id((*unhappy)->ticket.ticket_id());
+  survey.set_response_id("resp-2");
+  survey.mutable_survey()->set_csat(1);
+  survey.mutable_survey()->set_comment("还是没人管");
+  ASSERT_TRUE(api.RecordSurvey(nullptr, &survey, &out).ok());
+  EXPECT_EQ(out.state(), pb::TICKET_STATE_IN_PROGRESS);
+  EXPECT_EQ(out.reopen_count(), 1);
+  ASSERT_TRUE(api.RecordSurvey(nullptr, &survey, &out).ok());  // the same answer again: nothing changes
+  EXPECT_EQ(out.reopen_count(), 1);
+
+  // The relay publishes every event, and the unhappy reopen as an alert for the supervisor.
+  int published = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto n = relay.RunOnce(100);
+    ASSERT_TRUE(n.ok()) << n.status();
+    published += *n;
+    if (*n == 0) break;
+  }
+  kafka::ConsumerConfig cc;
+  cc.brokers = KafkaBrokers();
+  cc.group_id = UniqueName("reader");
+  cc.topics = {config_.tickets_topic, config_.alerts_topic};
+  auto consumer = kafka::Consumer::Create(cc);
+  ASSERT_TRUE(consumer.ok());
+  std::vector<pb::TicketEvent> events;
+  std::vector<apb::AlertEvent> alerts;
+  ASSERT_TRUE(WaitFor([&] {
+    auto got = (*consumer)->Poll(500, absl::Milliseconds(200));
+    for (const auto& m : got.ok() ? *got : std::vector<kafka::Message>{}) {
+      if (m.topic == config_.tickets_topic) {
+        events.emplace_back().ParseFromString(m.value);
+      } else {
+        alerts.emplace_back().ParseFromString(m.value);
+      }
+    }
+    return static_cast<int>(events.size()) >= published && !alerts.empty();
+  }));
+  (*consumer)->Close();
+  std::set<std::string> ids;
+  std::map<std::string, int> types;
+  for (const auto& e : events) {
+    ids.insert(e.event_id());
+    ++types[pb::TicketEventType_Name(e.type())];
+  }
+  EXPECT_EQ(ids.size(), events.size());  // distinct, deterministic ids
+  EXPECT_EQ(types["TICKET_EVENT_TYPE_CREATED"], 2);
+  EXPECT_EQ(types["TICKET_EVENT_TYPE_SURVEY_REQUESTED"], 2);
+  EXPECT_EQ(types["TICKET_EVENT_TYPE_SURVEY_RECORDED"], 2);
+  EXPECT_EQ(types["TICKET_EVENT_TYPE_REOPENED"], 1);
+  EXPECT_GE(types["TICKET_EVENT_TYPE_CUSTOMER_NOTICE"], 4);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].alert().kind(), apb::ALERT_KIND_UNHAPPY_CUSTOMER);
+  EXPECT_EQ(alerts[0].alert().ticket_id(), (*unhappy)->ticket.ticket_id());
+  EXPECT_THAT(alerts[0].alert().summary(), HasSubstr("CSAT 1"));
+
+  // Who did what, when (SEC-3).
+  pb::GetAuditTrailRequest areq;
+  areq.set_ticket_id((*unhappy)->ticket.ticket_id());
+  pb::GetAuditTrailResponse trail;
+  ASSERT_TRUE(api.GetAuditTrail(nullptr, &areq, &trail).ok());
+  std::vector<std::string> actions;
+  for (const auto& e : trail.entries()) actions.push_back(e.action());
+  EXPECT_THAT(actions, ::testing::ElementsAre("create", "transition", "transition", "transition", "survey", "reopen"));
+}
+
+}  // namespace
+}  // namespace fbl::workorder
