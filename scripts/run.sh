@@ -83,6 +83,10 @@ if [[ -f "$data" && -f "$RUN_DIR/intake.ready" ]]; then
     log "classification: classified $(metric classification 'classification_records_total{.*result=\"classified\"')," \
         "complaints $(metric classification 'classification_intents_total{.*intent=\"complaint\"')," \
         "urgent+important $(metric classification 'classification_priorities_total{.*priority=\"p1_urgent_important\"')"
+  [[ -f "$RUN_DIR/workorder.ready" ]] &&
+    log "workorder: tickets opened $(metric workorder 'workorder_inputs_total{.*result=\"created\"')" \
+        "(from red alerts $(metric workorder 'workorder_inputs_total{.*result=\"created\".*source=\"alert\"'))," \
+        "events published $(metric workorder workorder_events_published_total)"
   if [[ -f "$RUN_DIR/alerting.ready" ]]; then
     log "alerting: red alerts raised $(metric alerting alerting_alerts_total) (run it again: the replay raises none)"
   fi
