@@ -253,6 +253,35 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(con
   if (e.type() != apb::ALERT_EVENT_TYPE_RAISED || a.kind() != apb::ALERT_KIND_RED_ALERT) {
     return std::optional<TicketStore::Created>();
   }
+  // The feedback may already have a ticket (classification came first): it
+  // becomes the crisis ticket, raised to P0 with the alert's deadlines.
+  if (!a.feedback_id().empty()) {
+    auto existing = store_.Lookup("fb:" + a.feedback_id());
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) {
+      auto t = Mutate(**existing, 0, [&](pb::Ticket& t, Change& change) {
+        if (t.alert_id() == a.alert_id() || !IsOpen(t.state())) return Unchanged();
+        const int before = t.priority();
+        const absl::Time now = clock_();
+        t.set_priority(ppb::PRIORITY_P0_CRITICAL);
+        t.set_alert_id(a.alert_id());
+        if (!t.has_first_response_at()) *t.mutable_response_due() = ToProto(now + policy_.p0.response);
+        *t.mutable_resolution_due() = ToProto(std::min(FromProto(t.resolution_due()), now + policy_.p0.resolution));
+        t.set_response_warned(false);
+        t.set_resolution_warned(false);
+        *t.mutable_clock_started_at() = ToProto(now);
+        change.idempotency.push_back("alert:" + a.alert_id());
+        pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_PRIORITY_CHANGED, "alerting", "red-alert");
+        e.set_note(absl::StrCat("red alert ", a.alert_id(), ": ", ppb::Priority_Name(static_cast<ppb::Priority>(before)),
+                                " -> PRIORITY_P0_CRITICAL"));
+        change.events.push_back(e);
+        change.audit.push_back(Audit(t, "alerting", "priority", e.note()));
+        return absl::OkStatus();
+      });
+      if (!t.ok()) return t.status();
+      return std::optional<TicketStore::Created>(TicketStore::Created{*t, false});
+    }
+  }
   pb::Ticket t;
   if (!a.feedback_id().empty()) t.add_feedback_ids(a.feedback_id());
   t.set_priority(ppb::PRIORITY_P0_CRITICAL);

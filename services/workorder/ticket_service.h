@@ -51,7 +51,8 @@ class TicketService {
   // opens nothing (nullopt).
   [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> FromClassified(
       const ::feedbackloop::classification::v1::ClassifiedFeedback& c);
-  // A raised red alert opens a P0 ticket (once per alert).
+  // A raised red alert opens a P0 ticket (once per alert); if its feedback
+  // already has an open ticket, that one is raised to P0 instead.
   [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> FromAlert(
       const ::feedbackloop::alerting::v1::AlertEvent& e);
   // Over the API; idempotent per feedback_id / alert_id when given.

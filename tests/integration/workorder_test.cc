@@ -157,6 +157,32 @@ TEST_F(WorkorderIntegrationTest, ClassifiedFeedbackOpensOneTicketAndDuplicatesAt
   EXPECT_TRUE(events[0].customer_notice().has_expected_by());
 }
 
+TEST_F(WorkorderIntegrationTest, ARedAlertRaisesTheTicketClassificationOpenedFirst) {
+  const std::string fb = UniqueName("fb");
+  // A real car complaint title; classification was faster than alerting here.
+  auto classified = a_.tickets->FromClassified(Classified(fb, "刹车失灵，差点追尾", ppb::PRIORITY_P2_IMPORTANT));
+  ASSERT_TRUE(classified.ok() && classified->has_value());
+  apb::AlertEvent e;
+  e.set_type(apb::ALERT_EVENT_TYPE_RAISED);
+  e.mutable_alert()->set_alert_id("ra-" + fb);
+  e.mutable_alert()->set_kind(apb::ALERT_KIND_RED_ALERT);
+  e.mutable_alert()->set_feedback_id(fb);
+  for (int i = 0; i < 2; ++i) {  // redelivered: raised once
+    auto raised = b_.tickets->FromAlert(e);
+    ASSERT_TRUE(raised.ok() && raised->has_value()) << raised.status();
+    EXPECT_FALSE((*raised)->created);
+    EXPECT_EQ((*raised)->ticket.ticket_id(), (*classified)->ticket.ticket_id());
+    EXPECT_EQ((*raised)->ticket.priority(), ppb::PRIORITY_P0_CRITICAL);
+    EXPECT_EQ((*raised)->ticket.alert_id(), "ra-" + fb);
+    EXPECT_EQ((*raised)->ticket.version(), 2);
+    // On the wall clock: the policy's P0 response (10 min in this test).
+    EXPECT_EQ((*raised)->ticket.response_due().seconds(), now_ms_.load() / 1000 + 600);
+  }
+  int raised_events = 0;
+  for (const auto& ev : Outbox(a_)) raised_events += ev.type() == pb::TICKET_EVENT_TYPE_PRIORITY_CHANGED;
+  EXPECT_EQ(raised_events, 1);
+}
+
 TEST_F(WorkorderIntegrationTest, TwoReplicasRacingLoseNoUpdate) {
   auto created = a_.tickets->FromClassified(Classified(UniqueName("fb"), "口感一般,卷饼有些硬", ppb::PRIORITY_P3_URGENT));
   ASSERT_TRUE(created.ok() && created->has_value());
