@@ -1,6 +1,6 @@
 // Trains the sentiment model on the labelled reviews (80 % by text hash),
 // quantises it and reports accuracy per dataset on dev and holdout.
-//   sentiment-train --data DIR --out models/sentiment-zh.ftz [--dim 50] [--word-ngrams 3]
+//   sentiment-train --data DIR --out models/sentiment-zh.ftz [--dim 10] [--word-ngrams 3]
 #include <fasttext/fasttext.h>
 
 #include <cstdio>
@@ -15,7 +15,7 @@
 
 int main(int argc, char** argv) {
   std::string data = "../shared/data", out = "models/sentiment-zh.ftz";
-  int dim = 50, word_ngrams = 3;
+  int dim = 10, word_ngrams = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--data") data = argv[i + 1];
