@@ -30,6 +30,7 @@ void BindConfig(config::Binder& b, ClassificationConfig& c) {
   b.Field("taxonomy_file", c.taxonomy_file);
   b.Field("taxonomy_poll", c.taxonomy_poll);
   b.Field("sentiment_model", c.sentiment_model);
+  b.Field("tag_model", c.tag_model);
   b.Field("policy", c.policy);
   b.Field("store", c.store);
   b.Field("topics", c.topics);

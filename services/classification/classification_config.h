@@ -34,6 +34,9 @@ struct ClassificationConfig {
   std::string taxonomy_file = "deploy/taxonomy/taxonomy.yaml";
   absl::Duration taxonomy_poll = absl::Seconds(2);  // file checked for changes; SIGHUP reloads at once
   std::string sentiment_model = "models/sentiment-zh.ftz";
+  // CLS-8: the L3 tag model from classification-train; empty = rules only.
+  // Reloaded like the taxonomy when the file changes.
+  std::string tag_model;
   Policy policy;
   StoreOptions store;
   TopicsConfig topics;

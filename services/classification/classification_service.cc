@@ -71,12 +71,18 @@ absl::StatusOr<std::unique_ptr<TaxonomyReloader>> CreateTaxonomyReloader(std::st
   return TaxonomyReloader::Create(std::move(path), &Taxonomy::Load, [](const Taxonomy& t) { return t.version(); });
 }
 
+absl::StatusOr<std::unique_ptr<TagModelReloader>> CreateTagModelReloader(std::string path) {
+  return TagModelReloader::Create(std::move(path), &TagModel::Load, [](const TagModel& m) { return m.version(); });
+}
+
 std::shared_ptr<const Classifier> ClassifierSource::Get() {
   std::shared_ptr<const Taxonomy> t = taxonomy_.Current();
+  std::shared_ptr<const TagModel> tags = tags_ != nullptr ? tags_->Current() : nullptr;
   std::lock_guard<std::mutex> lock(mu_);
-  if (t != seen_) {
-    current_ = std::make_shared<const Classifier>(t, model_, policy_);
+  if (t != seen_ || tags != seen_tags_) {
+    current_ = std::make_shared<const Classifier>(t, model_, policy_, tags);
     seen_ = std::move(t);
+    seen_tags_ = std::move(tags);
     loaded_at_ = absl::Now();
   }
   return current_;
@@ -143,7 +149,7 @@ void AppendTags(const Classifier& classifier, const Analysis& a, google::protobu
       l2->set_level(pb::TAG_LEVEL_L2);
       l2->set_code(t.modules()[p.module].code);
       l2->set_name(t.modules()[p.module].name);
-      l2->set_source(pb::TAG_SOURCE_RULE);
+      l2->set_source(static_cast<pb::TagSource>(h.source));
       l2->set_confidence(h.confidence);
       l2->set_parent_code(l1->code());
     }
@@ -154,9 +160,9 @@ void AppendTags(const Classifier& classifier, const Analysis& a, google::protobu
     l3->set_level(pb::TAG_LEVEL_L3);
     l3->set_code(p.code);
     l3->set_name(p.name);
-    l3->set_source(pb::TAG_SOURCE_RULE);
+    l3->set_source(static_cast<pb::TagSource>(h.source));
     l3->set_confidence(h.confidence);
-    l3->set_evidence(h.evidence.front());
+    if (!h.evidence.empty()) l3->set_evidence(h.evidence.front());
     l3->set_parent_code(t.modules()[p.module].code);
   }
 }
@@ -178,6 +184,7 @@ pb::ClassifiedFeedback ToClassified(const fpb::FeedbackRecord& record, const Cla
   FillSentiment(a, model_version, out.mutable_sentiment());
   out.set_needs_action(d.needs_action);
   out.set_taxonomy_version(classifier.taxonomy().version());
+  out.set_model_version(classifier.tag_model_version());
   *out.mutable_classified_at() = ToProtoTime(now);
   return out;
 }
@@ -430,6 +437,7 @@ grpc::Status ClassificationGrpcService::GetTaxonomyInfo(grpc::ServerContext*, co
   *response->mutable_loaded_at() = ToProtoTime(classifiers_.loaded_at());
   response->set_tag_count(static_cast<int32_t>(t.modules().size() + t.problems().size()));
   response->set_sentiment_model_version(classifiers_.sentiment_model_version());
+  response->set_model_version(classifier->tag_model_version());
   return grpc::Status::OK;
 }
 
@@ -467,7 +475,7 @@ int RunCheck(const Classifier& classifier, std::istream& in, std::ostream& out) 
       o["tags"].push_back({{"l2", t.modules()[p.module].code},
                            {"l3", p.code},
                            {"name", p.name},
-                           {"source", "rule"},
+                           {"source", std::string(TagSourceName(h.source))},
                            {"confidence", h.confidence},
                            {"evidence", h.evidence}});
     }

@@ -30,13 +30,17 @@ namespace fpb = ::feedbackloop::feedback::v1;
 using TaxonomyReloader = config::FileReloader<Taxonomy>;
 // Loads the taxonomy file; fails with its error if it is missing or bad.
 [[nodiscard]] absl::StatusOr<std::unique_ptr<TaxonomyReloader>> CreateTaxonomyReloader(std::string path);
+using TagModelReloader = config::FileReloader<TagModel>;
+[[nodiscard]] absl::StatusOr<std::unique_ptr<TagModelReloader>> CreateTagModelReloader(std::string path);
 
-// The classifier for whatever taxonomy version the reloader serves now.
+// The classifier for whatever taxonomy and tag model versions the reloaders
+// serve now (`tags` may be null: rules only).
 class ClassifierSource {
  public:
   ClassifierSource(TaxonomyReloader& taxonomy, const sentiment::SentimentModel* model, Policy policy,
-                   std::string model_version)
-      : taxonomy_(taxonomy), model_(model), policy_(std::move(policy)), model_version_(std::move(model_version)) {}
+                   std::string model_version, TagModelReloader* tags = nullptr)
+      : taxonomy_(taxonomy), model_(model), policy_(std::move(policy)), model_version_(std::move(model_version)),
+        tags_(tags) {}
   // Thread-safe; never null.
   std::shared_ptr<const Classifier> Get();
   const std::string& sentiment_model_version() const { return model_version_; }
@@ -47,8 +51,10 @@ class ClassifierSource {
   const sentiment::SentimentModel* model_;
   const Policy policy_;
   const std::string model_version_;
+  TagModelReloader* tags_;
   std::mutex mu_;
   std::shared_ptr<const Taxonomy> seen_;        // guarded by mu_
+  std::shared_ptr<const TagModel> seen_tags_;   // guarded by mu_
   std::shared_ptr<const Classifier> current_;  // guarded by mu_
   absl::Time loaded_at_;                        // guarded by mu_
 };

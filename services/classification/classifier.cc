@@ -122,6 +122,10 @@ void BindConfig(config::Binder& b, Policy& c) {
   b.Field("neutral_band", c.neutral_band);
   b.Field("strong_negative", c.strong_negative);
   b.Field("vip_raises_priority", c.vip_raises_priority);
+  b.Field("tag_model_threshold", c.tag_model_threshold);
+  b.Field("tag_model_max", c.tag_model_max);
+  if (c.tag_model_threshold <= 0 || c.tag_model_threshold > 1) b.Fail("tag_model_threshold", "must be in (0, 1]");
+  if (c.tag_model_max < 1) b.Fail("tag_model_max", "must be at least 1");
   b.Field("impact", c.impact);
   b.Field("p1_urgent_important", c.p1);
   b.Field("p2_important", c.p2);
@@ -160,6 +164,19 @@ Analysis Classifier::Analyze(const Input& input) const {
     if (x.evidence.size() != y.evidence.size()) return x.evidence.size() > y.evidence.size();
     return x.first_offset < y.first_offset;
   });
+  // CLS-8: rules win when they fire; the model speaks where they are silent.
+  if (tags_ && a.problems.empty()) {
+    for (const auto& [code, p] : tags_->Predict(input.normalized, policy_.tag_model_max, policy_.tag_model_threshold)) {
+      const int index = t.ProblemIndex(code);
+      if (index < 0) continue;  // a code the current taxonomy no longer has
+      ProblemHit h;
+      h.problem = index;
+      h.source = TagSource::kModel;
+      h.confidence = p;
+      h.first_offset = input.text.size();
+      a.problems.push_back(std::move(h));
+    }
+  }
 
   if (model_ != nullptr) a.sentiment = model_->Predict(input.normalized, policy_.neutral_band);
   const sentiment::Sentiment& s = a.sentiment;
@@ -181,8 +198,11 @@ Analysis Classifier::Analyze(const Input& input) const {
   } else if (cues.contains(Intent::kInquiry) && !complaint_cue && a.problems.empty() && !strongly_negative) {
     by_rule(Intent::kInquiry, 0.8, cues[Intent::kInquiry]);
   } else if ((complaint_cue || !a.problems.empty()) && !(positive && cues.contains(Intent::kPraise))) {
-    by_rule(Intent::kComplaint, complaint_cue && !a.problems.empty() ? 0.95 : 0.85,
-            complaint_cue ? cues[Intent::kComplaint] : a.problems.front().evidence.front());
+    const ProblemHit* first = a.problems.empty() ? nullptr : &a.problems.front();
+    by_rule(Intent::kComplaint, complaint_cue && first != nullptr ? 0.95 : 0.85,
+            complaint_cue                              ? cues[Intent::kComplaint]
+            : first != nullptr && !first->evidence.empty() ? first->evidence.front()
+                                                           : "");
   } else if (cues.contains(Intent::kPraise) && !negative) {
     by_rule(Intent::kPraise, positive ? 0.9 : 0.7, cues[Intent::kPraise]);
   } else {

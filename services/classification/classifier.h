@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "libs/runtime/config.h"
 #include "libs/sentiment/sentiment.h"
+#include "services/classification/tag_model.h"
 #include "services/classification/taxonomy.h"
 
 namespace fbl::classification {
@@ -55,6 +56,10 @@ struct Policy {
   double neutral_band = 0.2;      // |sentiment score| below this is neutral
   double strong_negative = 0.8;   // a complaint this negative hurts satisfaction: important
   bool vip_raises_priority = true;  // CLS-5: customer value raises priority one step
+  // CLS-8: the tag model adds L3 problems only where no rule fired, at or
+  // above this probability, at most `tag_model_max` of them.
+  double tag_model_threshold = 0.9;
+  int tag_model_max = 2;
   ImpactPolicy impact;
   // CLS-5 defaults: start within 24 h; plan within 3 working days; respond
   // within 48 h; monthly plan.
@@ -79,7 +84,8 @@ struct Input {
 
 struct ProblemHit {
   int problem = -1;                   // Index into Taxonomy::problems().
-  std::vector<std::string> evidence;  // Matched original text, distinct, text order.
+  TagSource source = TagSource::kRule;
+  std::vector<std::string> evidence;  // Rule hits: matched original text, distinct, text order; empty for the model.
   size_t first_offset = 0;
   double confidence = 0;
 };
@@ -107,9 +113,11 @@ struct Decision {
 
 class Classifier {
  public:
-  // `model` may be null (no sentiment: neutral). Both must outlive the classifier.
-  Classifier(std::shared_ptr<const Taxonomy> taxonomy, const sentiment::SentimentModel* model, Policy policy)
-      : taxonomy_(std::move(taxonomy)), model_(model), policy_(std::move(policy)) {}
+  // `model` may be null (no sentiment: neutral) and must outlive the
+  // classifier; `tags` may be null (rules only).
+  Classifier(std::shared_ptr<const Taxonomy> taxonomy, const sentiment::SentimentModel* model, Policy policy,
+             std::shared_ptr<const TagModel> tags = nullptr)
+      : taxonomy_(std::move(taxonomy)), model_(model), policy_(std::move(policy)), tags_(std::move(tags)) {}
 
   // Thread-safe.
   Analysis Analyze(const Input& input) const;
@@ -119,11 +127,14 @@ class Classifier {
 
   const Taxonomy& taxonomy() const { return *taxonomy_; }
   const Policy& policy() const { return policy_; }
+  // Empty without a tag model.
+  std::string tag_model_version() const { return tags_ ? tags_->version() : ""; }
 
  private:
   std::shared_ptr<const Taxonomy> taxonomy_;
   const sentiment::SentimentModel* model_;
   Policy policy_;
+  std::shared_ptr<const TagModel> tags_;
 };
 
 }  // namespace fbl::classification

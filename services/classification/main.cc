@@ -44,7 +44,13 @@ int Check(const ClassificationConfig& cfg) {
   if (!taxonomy.ok()) return Fatal("taxonomy", taxonomy.status());
   auto model = LoadModel(cfg);
   if (!model.ok()) return Fatal("sentiment model", model.status());
-  Classifier classifier(*taxonomy, model->get(), cfg.policy);
+  std::shared_ptr<const TagModel> tags;
+  if (!cfg.tag_model.empty()) {
+    auto loaded = TagModel::Load(cfg.tag_model);
+    if (!loaded.ok()) return Fatal("tag model", loaded.status());
+    tags = *loaded;
+  }
+  Classifier classifier(*taxonomy, model->get(), cfg.policy, tags);
   return RunCheck(classifier, std::cin, std::cout) == 0 ? 0 : 1;
 }
 
@@ -73,8 +79,14 @@ int Serve(const ClassificationConfig& cfg) {
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);
   if (!consumer.ok()) return Fatal("kafka consumer", consumer.status());
 
+  std::unique_ptr<TagModelReloader> tags;
+  if (!cfg.tag_model.empty()) {
+    auto loaded = CreateTagModelReloader(cfg.tag_model);
+    if (!loaded.ok()) return Fatal("tag model", loaded.status());
+    tags = *std::move(loaded);
+  }
   ClassificationMetrics metrics((*rt)->registry());
-  ClassifierSource classifiers(**taxonomy, model->get(), cfg.policy, ModelVersion(cfg));
+  ClassifierSource classifiers(**taxonomy, model->get(), cfg.policy, ModelVersion(cfg), tags.get());
   auto api_redis = redis::Client::Create(cfg.redis);  // API calls do not queue behind batches
   if (!api_redis.ok()) return Fatal("redis", api_redis.status());
   ImpactStore impact(**redis, cfg.redis_key_prefix, cfg.policy.impact.window);
@@ -97,6 +109,15 @@ int Serve(const ClassificationConfig& cfg) {
       if (!now.ok()) changed = now;
     } else {
       changed = (*taxonomy)->Poll();
+    }
+    if (tags) {
+      absl::StatusOr<bool> model_changed = tags->Poll();
+      if (!model_changed.ok()) {
+        log::Error("tag model refused; the previous model keeps serving",
+                   {{"error", std::string(model_changed.status().message())}});
+      } else if (*model_changed) {
+        log::Info("tag model reloaded", {{"version", tags->Current()->version()}});
+      }
     }
     if (!changed.ok()) {
       metrics.TaxonomyReload(false);

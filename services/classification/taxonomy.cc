@@ -226,6 +226,7 @@ absl::StatusOr<std::shared_ptr<const Taxonomy>> Taxonomy::Parse(const std::strin
   }
   for (ProblemSpec& p : spec->problems) {
     const int index = static_cast<int>(t->problems_.size());
+    t->problem_index_[p.code] = index;
     t->problems_.push_back(
         {p.code, p.name, module_index.at(p.code.substr(0, p.code.find('.'))), p.problem_type, p.urgent, p.systemic});
     phrase::Rule r;
@@ -251,6 +252,11 @@ absl::StatusOr<std::shared_ptr<const Taxonomy>> Taxonomy::Load(const std::string
   std::ostringstream text;
   text << in.rdbuf();
   return Parse(text.str(), path);
+}
+
+int Taxonomy::ProblemIndex(std::string_view code) const {
+  auto it = problem_index_.find(code);
+  return it == problem_index_.end() ? -1 : it->second;
 }
 
 const std::string& Taxonomy::Department(std::string_view product_model, int problem,

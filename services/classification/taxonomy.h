@@ -137,6 +137,8 @@ class Taxonomy {
   const std::vector<Module>& modules() const { return modules_; }
   const std::vector<Problem>& problems() const { return problems_; }
   const phrase::Matcher& matcher() const { return *matcher_; }
+  // Index of the L3 problem `code`, or -1.
+  int ProblemIndex(std::string_view code) const;
 
   // What a phrase rule of the matcher stands for: an L1 cue or an L3 problem.
   struct RuleMeaning {
@@ -157,6 +159,7 @@ class Taxonomy {
   std::vector<Problem> problems_;
   DepartmentsSpec departments_;
   std::vector<RuleMeaning> meanings_;
+  std::map<std::string, int, std::less<>> problem_index_;
   std::shared_ptr<const phrase::Matcher> matcher_;
 };
 

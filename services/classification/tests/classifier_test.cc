@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "libs/text/normalize.h"
 #include "services/classification/evaluation.h"
 
 namespace fbl::classification {
@@ -230,6 +231,44 @@ TEST(ShippedTaxonomyTest, HoldoutQuality) {
   EXPECT_GE(r.l1_accuracy(), 0.85);
   EXPECT_GE(r.l3.Precision(), 0.70);
   EXPECT_GE(r.l3.Recall(), 0.70);
+}
+
+}  // namespace
+}  // namespace fbl::classification
+
+namespace fbl::classification {
+namespace {
+
+// The shipped tag model adds L3 tags (source model) only where no rule fired.
+TEST(ShippedTaxonomyTest, TagModelSpeaksOnlyWhereRulesAreSilent) {
+  auto t = Taxonomy::Load(FBL_TAXONOMY_FILE);
+  auto tags = TagModel::Load(FBL_TAG_MODEL);
+  ASSERT_TRUE(t.ok() && tags.ok()) << tags.status();
+  Classifier rules_only(*t, nullptr, {});
+  Classifier with_model(*t, nullptr, {}, *tags);
+  EXPECT_FALSE(with_model.tag_model_version().empty());
+  auto rows = LoadLabelled(FBL_TAXONOMY_LABELLED, **t);
+  ASSERT_TRUE(rows.ok());
+  auto normalizer = text::Normalizer::Create();
+  int model_tagged = 0;
+  for (const LabelledRow& r : *rows) {
+    const std::string n = normalizer->Normalize(r.text);
+    const Analysis base = rules_only.Analyze({r.text, n, "", false});
+    const Analysis a = with_model.Analyze({r.text, n, "", false});
+    if (!base.problems.empty()) {
+      ASSERT_EQ(a.problems.size(), base.problems.size()) << r.id;  // rules win
+      for (const ProblemHit& h : a.problems) EXPECT_EQ(h.source, TagSource::kRule);
+      continue;
+    }
+    for (const ProblemHit& h : a.problems) {
+      EXPECT_EQ(h.source, TagSource::kModel);
+      EXPECT_GE(h.confidence, with_model.policy().tag_model_threshold);
+      EXPECT_TRUE(h.evidence.empty());
+      ++model_tagged;
+    }
+  }
+  std::printf("tag model: %d L3 tags on %zu labelled texts where no rule fired\n", model_tagged, rows->size());
+  EXPECT_GT(model_tagged, 0);
 }
 
 }  // namespace

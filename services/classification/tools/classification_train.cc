@@ -1,11 +1,12 @@
 // CLS-8: trains the tag model on the rule labels of the real reviews plus
 // human corrections, and measures it: on the held-out 10 % against the rule
 // labels, and on the hand-labelled gold set (holdout split) for rules alone,
-// model alone and rules ∪ model.
+// model alone, rules ∪ model and the service's policy (the model only where no
+// rule fired).
 //   classification-train [--taxonomy deploy/taxonomy/taxonomy.yaml] [--data ../shared/data]
 //                        [--corrections FILE.jsonl] [--out models/tags-zh.ftz] [--dim N] [--epoch N]
-//                        [--threshold 0.5] [--gold tests/data/taxonomy/labelled.jsonl]
-//                        [--negative-share F] [--human-weight N] [--bucket N] [--no-quantize] [--evaluate-only]
+//                        [--threshold 0.9] [--gold tests/data/taxonomy/labelled.jsonl]
+//                        [--negative-share F] [--human-weight N] [--bucket N] [--quantize] [--evaluate-only]
 // Corrections: JSON lines {"feedback_id", "text", "l3": [codes]} (raw text).
 // Gold-set texts are left out of training so that the gold figures measure
 // generalisation, not memory.
@@ -135,9 +136,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Trains the L3 tag model (CLS-8) on rule labels and human corrections"};
   std::string taxonomy_path = "deploy/taxonomy/taxonomy.yaml", data = "../shared/data", corrections_path;
   std::string out = "models/tags-zh.ftz", gold_path = "tests/data/taxonomy/labelled.jsonl";
-  double threshold = 0.5;
+  double threshold = cls::Policy().tag_model_threshold;
   int top = 15;
-  bool no_quantize = false, evaluate_only = false;
+  bool quantize = false, evaluate_only = false;
   cls::TrainOptions options;
   app.add_option("--taxonomy", taxonomy_path, "taxonomy YAML");
   app.add_option("--data", data, "directory of the real datasets");
@@ -154,10 +155,10 @@ int main(int argc, char** argv) {
   app.add_option("--threads", options.threads, "training threads");
   app.add_option("--bucket", options.bucket, "hash buckets for word n-grams");
   app.add_option("--top", top, "L3 codes shown in the per-code table");
-  app.add_flag("--no-quantize", no_quantize, "keep the full model (large)");
+  app.add_flag("--quantize", quantize, "product-quantise the model (smaller file, lower precision)");
   app.add_flag("--evaluate-only", evaluate_only, "do not train: measure the model already at --out");
   CLI11_PARSE(app, argc, argv);
-  options.quantize = !no_quantize;
+  options.quantize = quantize;
 
   auto normalizer = fbl::text::Normalizer::Create();
   if (!normalizer.ok()) return Fail(normalizer.status());
@@ -233,7 +234,7 @@ int main(int argc, char** argv) {
   std::printf("  micro: %s\n", Pr(micro).c_str());
 
   // Gold set, holdout split.
-  PrCounts rules_pr, model_pr, union_pr;
+  PrCounts rules_pr, model_pr, union_pr, service_pr;
   size_t gold_rows = 0;
   for (const cls::LabelledRow& r : *gold) {
     if (r.split != "holdout") continue;
@@ -245,16 +246,19 @@ int main(int argc, char** argv) {
     for (const auto& [code, p] : (*model)->Predict(normalized, 0, threshold)) by_model.insert(code);
     CodeSet both = rules;
     both.insert(by_model.begin(), by_model.end());
+    const CodeSet& service = rules.empty() ? by_model : rules;  // the service: rules win where they fire
     const CodeSet truth(r.problems.begin(), r.problems.end());
     Count(truth, rules, rules_pr, nullptr);
     Count(truth, by_model, model_pr, nullptr);
     Count(truth, both, union_pr, nullptr);
+    Count(truth, service, service_pr, nullptr);
   }
   std::printf("gold set %s, holdout split (%zu rows), L3 micro, model threshold %.2f:\n", gold_path.c_str(), gold_rows,
               threshold);
   std::printf("  rules          %s\n", Pr(rules_pr).c_str());
   std::printf("  model          %s\n", Pr(model_pr).c_str());
   std::printf("  rules ∪ model  %s\n", Pr(union_pr).c_str());
+  std::printf("  rules, else model (as the service) %s\n", Pr(service_pr).c_str());
   std::printf("training time %.1f s; model %s, %s, %ju bytes\n", seconds, out.c_str(), (*model)->version().c_str(),
               static_cast<uintmax_t>(std::filesystem::file_size(out)));
   return 0;
