@@ -54,7 +54,8 @@ int Serve(const WorkorderConfig& cfg) {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   OutboxRelay relay(cfg, relay_store, **producer, metrics, absl::StrCat(host, "-", getpid()));
-  WorkorderGrpcService grpc_service(api_tickets, api_store);
+  PlanStore plans(**api_redis, cfg.redis_key_prefix);
+  WorkorderGrpcService grpc_service(api_tickets, api_store, plans, clock);
   if (absl::Status s = (*rt)->ServeGrpc({{pb::WorkorderService::service_full_name(), &grpc_service}}); !s.ok()) {
     return Fatal("grpc", s);
   }
@@ -69,6 +70,9 @@ int Serve(const WorkorderConfig& cfg) {
     while (!signals.WaitFor(cfg.scheduler_tick)) {
       if (auto fired = tickets.FireDue(cfg.timer_lease, 100); !fired.ok()) {
         log::Warn("deadline tick failed; will retry", {{"error", std::string(fired.status().message())}});
+      }
+      if (auto assigned = tickets.AssignQueued(100); !assigned.ok()) {
+        log::Warn("queued assignment failed; will retry", {{"error", std::string(assigned.status().message())}});
       }
     }
   });

@@ -195,6 +195,11 @@ absl::StatusOr<pb::Ticket> TicketService::Mutate(const std::string& ticket_id, i
     *t.mutable_updated_at() = ToProto(clock_());
     t.set_version(current->version() + 1);
     change.timers = TimersFor(t);
+    // WO-4: an agent's load is the open tickets assigned to them.
+    auto held = [](const pb::Ticket& x) { return IsOpen(x.state()) && !x.assignee().empty(); };
+    const bool same = current->assignee() == t.assignee();
+    if (held(*current) && (!held(t) || !same)) change.load.push_back({current->assignee(), -1, -1});
+    if (held(t) && (!held(*current) || !same)) change.load.push_back({t.assignee(), 1, change.new_assignee_capacity});
     Finish(t, change);
     auto written = store_.Update(*current, t, change);
     if (written.ok() || !absl::IsAborted(written.status()) || expected_version > 0 || attempt == kMaxAttempts) {
@@ -245,6 +250,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassifie
   }
   auto created = Open(std::move(t), "classification", target, {"fb:" + f.feedback_id()});
   if (!created.ok()) return created.status();
+  AssignNew(*created);
   return std::optional<TicketStore::Created>(*std::move(created));
 }
 
@@ -301,6 +307,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(con
   }
   auto created = Open(std::move(t), "alerting", target, keys);
   if (!created.ok()) return created.status();
+  AssignNew(*created);
   return std::optional<TicketStore::Created>(*std::move(created));
 }
 
@@ -322,7 +329,11 @@ absl::StatusOr<TicketStore::Created> TicketService::Create(const pb::CreateTicke
   std::vector<std::string> keys;
   if (!r.feedback_id().empty()) keys.push_back("fb:" + r.feedback_id());
   if (!r.alert_id().empty()) keys.push_back("alert:" + r.alert_id());
-  return Open(std::move(t), r.actor(), std::nullopt, keys);
+  auto created = Open(std::move(t), r.actor(), std::nullopt, keys);
+  if (!created.ok()) return created.status();
+  AssignNew(*created);
+  if (auto latest = store_.Get(created->ticket.ticket_id()); latest.ok()) created->ticket = *std::move(latest);
+  return created;
 }
 
 absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketRequest& r) {
@@ -376,9 +387,7 @@ absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketR
 absl::StatusOr<pb::Ticket> TicketService::Assign(const pb::AssignTicketRequest& r) {
   if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
   if (r.actor().empty()) return absl::InvalidArgumentError("actor is required (who assigns)");
-  if (r.assignee().empty()) {
-    return absl::UnimplementedError("automatic assignment by skill and load is not available yet; name the assignee");
-  }
+  if (r.assignee().empty()) return AutoAssign(r.ticket_id());
   return Mutate(r.ticket_id(), r.expected_version(), [&](pb::Ticket& t, Change& change) {
     if (!IsOpen(t.state())) {
       return absl::FailedPreconditionError(absl::StrCat("ticket is ", StateName(t.state()), "; only open tickets are assigned"));
@@ -450,6 +459,119 @@ absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyReq
     }
     return absl::OkStatus();
   });
+}
+
+namespace {
+
+// Skill overlap of an agent with a ticket: its tags and problem type.
+int SkillMatch(const pb::Agent& a, const pb::Ticket& t) {
+  int n = 0;
+  for (const std::string& skill : a.skills()) {
+    n += skill == t.problem_type() || std::find(t.tags().begin(), t.tags().end(), skill) != t.tags().end();
+  }
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<pb::Ticket> TicketService::AutoAssign(const std::string& ticket_id) {
+  auto t = store_.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  if (!IsOpen(t->state()) || !t->assignee().empty()) {
+    if (absl::Status s = store_.Dequeue(ticket_id); !s.ok()) return s;
+    return *t;
+  }
+  auto agents = store_.Agents();
+  if (!agents.ok()) return agents.status();
+  auto loads = store_.Loads();
+  if (!loads.ok()) return loads.status();
+  // Candidates: on shift, in the ticket's team (or any team), with room; a
+  // specialist must share a skill, a generalist (no skills) takes anything.
+  struct Candidate {
+    const pb::Agent* agent;
+    int match;
+    double load;
+  };
+  std::vector<Candidate> candidates;
+  for (const pb::Agent& a : *agents) {
+    const int64_t load = loads->contains(a.agent_id()) ? loads->at(a.agent_id()) : 0;
+    if (!a.active() || load >= a.capacity()) continue;
+    if (!a.teams().empty() && std::find(a.teams().begin(), a.teams().end(), t->department()) == a.teams().end()) {
+      continue;
+    }
+    const int match = SkillMatch(a, *t);
+    if (!a.skills().empty() && match == 0) continue;
+    candidates.push_back({&a, match, static_cast<double>(load) / a.capacity()});
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+    if (x.match != y.match) return x.match > y.match;
+    if (x.load != y.load) return x.load < y.load;
+    return x.agent->agent_id() < y.agent->agent_id();
+  });
+  for (const Candidate& c : candidates) {
+    auto assigned = Mutate(ticket_id, 0, [&](pb::Ticket& t, Change& change) {
+      if (!IsOpen(t.state()) || !t.assignee().empty()) return Unchanged();
+      t.set_assignee(c.agent->agent_id());
+      change.new_assignee_capacity = c.agent->capacity();
+      change.events.push_back(Event(t, pb::TICKET_EVENT_TYPE_ASSIGNED, "dispatcher", "assigned"));
+      change.audit.push_back(Audit(t, "dispatcher", "assign",
+                                   absl::StrCat("-> ", c.agent->agent_id(), " (skill match ", c.match, ", load ",
+                                                static_cast<int>(c.load * c.agent->capacity()), "/",
+                                                c.agent->capacity(), ")")));
+      return absl::OkStatus();
+    });
+    if (assigned.ok()) {
+      if (absl::Status s = store_.Dequeue(ticket_id); !s.ok()) return s;
+      return assigned;
+    }
+    if (!absl::IsResourceExhausted(assigned.status())) return assigned.status();
+    // Filled up meanwhile (another replica): try the next one.
+  }
+  if (absl::Status s = store_.Enqueue(*t); !s.ok()) return s;
+  return absl::ResourceExhaustedError(
+      absl::StrCat("no agent with capacity for ticket ", ticket_id, "; it is queued and goes out as capacity frees"));
+}
+
+void TicketService::AssignNew(const TicketStore::Created& created) {
+  if (!created.created) return;
+  auto agents = store_.Agents();
+  if (!agents.ok() || agents->empty()) return;  // no agents configured: tickets wait for manual assignment
+  (void)AutoAssign(created.ticket.ticket_id());  // queued when nobody has room
+}
+
+absl::StatusOr<int> TicketService::AssignQueued(int max) {
+  auto queued = store_.Queued(max);
+  if (!queued.ok()) return queued.status();
+  int assigned = 0;
+  for (const std::string& id : *queued) {
+    auto t = AutoAssign(id);
+    if (absl::IsResourceExhausted(t.status())) break;  // nobody has room: keep the order
+    if (absl::IsNotFound(t.status())) {
+      if (absl::Status s = store_.Dequeue(id); !s.ok()) return s;
+      continue;
+    }
+    if (!t.ok()) return t.status();
+    assigned += !t->assignee().empty();
+  }
+  return assigned;
+}
+
+absl::StatusOr<pb::Agent> TicketService::UpsertAgent(const pb::Agent& agent) {
+  if (agent.agent_id().empty()) return absl::InvalidArgumentError("agent_id is required");
+  if (agent.capacity() < 0) return absl::InvalidArgumentError("capacity must be >= 0");
+  if (absl::Status s = store_.PutAgent(agent); !s.ok()) return s;
+  return agent;
+}
+
+absl::StatusOr<std::vector<pb::Agent>> TicketService::ListAgents(const std::string& team) {
+  auto agents = store_.Agents();
+  if (!agents.ok()) return agents.status();
+  if (team.empty()) return agents;
+  std::vector<pb::Agent> out;
+  for (pb::Agent& a : *agents) {
+    if (std::find(a.teams().begin(), a.teams().end(), team) != a.teams().end()) out.push_back(std::move(a));
+  }
+  return out;
 }
 
 absl::StatusOr<int> TicketService::FireDue(absl::Duration lease, int max) {

@@ -61,7 +61,16 @@ class TicketService {
   // WO-2: FAILED_PRECONDITION with the allowed next states, ABORTED on a
   // stale expected_version (0 = whatever is current).
   [[nodiscard]] absl::StatusOr<pb::Ticket> Transition(const pb::TransitionTicketRequest& r);
+  // WO-4: to the named agent (manual, may exceed capacity), or with an
+  // empty assignee automatically: skill match first, then least load, only
+  // within capacity; RESOURCE_EXHAUSTED (and queued) when nobody has room.
   [[nodiscard]] absl::StatusOr<pb::Ticket> Assign(const pb::AssignTicketRequest& r);
+  [[nodiscard]] absl::StatusOr<pb::Ticket> AutoAssign(const std::string& ticket_id);
+  // Hands queued tickets to agents whose capacity freed up, in queue order;
+  // returns how many were assigned.
+  [[nodiscard]] absl::StatusOr<int> AssignQueued(int max);
+  [[nodiscard]] absl::StatusOr<pb::Agent> UpsertAgent(const pb::Agent& agent);
+  [[nodiscard]] absl::StatusOr<std::vector<pb::Agent>> ListAgents(const std::string& team);
   [[nodiscard]] absl::StatusOr<pb::Ticket> Comment(const pb::AddCommentRequest& r);
   // WO-6: the answer is attached (once per response_id); an unhappy one
   // reopens a done/closed ticket.
@@ -83,6 +92,8 @@ class TicketService {
   [[nodiscard]] absl::StatusOr<TicketStore::Created> Open(pb::Ticket t, const std::string& actor,
                                                           std::optional<DeadlineTarget> target,
                                                           std::vector<std::string> idempotency);
+  // A new ticket goes to an agent at once when agents are configured.
+  void AssignNew(const TicketStore::Created& created);
   absl::Time Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const;
   pb::TicketEvent Event(const pb::Ticket& t, pb::TicketEventType type, const std::string& actor,
                         const std::string& suffix) const;

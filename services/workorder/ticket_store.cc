@@ -9,15 +9,17 @@
 namespace fbl::workorder {
 namespace {
 
-// KEYS: ticket, all, outbox, audit, due, old index keys…, new index keys…, idempotency keys…
+// KEYS: ticket, all, outbox, audit, due, old index keys…, new index keys…, idempotency keys…, load
 // ARGV: expected version (0 = create), ticket pb, ticket id, created ms, #old, #new, #idem,
-//       #events, #audit, #timers, then events…, audit entries…, (timer member, due ms)…
-// Returns {'ok', version} | {'exists', ticket id} | {'conflict', version} | {'missing'}.
+//       #events, #audit, #timers, #load deltas, then events…, audit entries…,
+//       (timer member, due ms)…, (agent, delta, capacity or -1)…
+// Returns {'ok', version} | {'exists', ticket id} | {'conflict', version} | {'missing'} | {'full', agent}.
 const redis::LuaScript kApply(R"lua(
 local exp = tonumber(ARGV[1])
 local nold, nnew, nidem = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local nev, nau, ntm = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local nev, nau, ntm, nld = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 local idem0 = 5 + nold + nnew
+local loadkey = KEYS[idem0 + nidem + 1]
 local id = ARGV[3]
 if exp == 0 then
   for i = 1, nidem do
@@ -30,18 +32,26 @@ else
   if not v then return {'missing'} end
   if tonumber(v) ~= exp then return {'conflict', v} end
 end
+local a = 12 + nev + nau + 2 * ntm
+for i = 0, nld - 1 do
+  local agent, delta, cap = ARGV[a + 3 * i], tonumber(ARGV[a + 3 * i + 1]), tonumber(ARGV[a + 3 * i + 2])
+  if cap >= 0 and delta > 0 and tonumber(redis.call('HGET', loadkey, agent) or '0') + delta > cap then
+    return {'full', agent}
+  end
+end
 local newv = exp + 1
 redis.call('HSET', KEYS[1], 'pb', ARGV[2], 'v', newv)
 if exp == 0 then redis.call('ZADD', KEYS[2], ARGV[4], id) end
 for i = 1, nold do redis.call('SREM', KEYS[5 + i], id) end
 for i = 1, nnew do redis.call('SADD', KEYS[5 + nold + i], id) end
 for i = 1, nidem do redis.call('SET', KEYS[idem0 + i], id) end
-local a = 11
-for i = 1, nev do redis.call('XADD', KEYS[3], '*', 'e', ARGV[a]); a = a + 1 end
-for i = 1, nau do redis.call('RPUSH', KEYS[4], ARGV[a]); a = a + 1 end
+local b = 12
+for i = 1, nev do redis.call('XADD', KEYS[3], '*', 'e', ARGV[b]); b = b + 1 end
+for i = 1, nau do redis.call('RPUSH', KEYS[4], ARGV[b]); b = b + 1 end
 redis.call('ZREM', KEYS[5], id .. '|response|warn', id .. '|response|breach', id .. '|resolution|warn',
            id .. '|resolution|breach')
-for i = 1, ntm do redis.call('ZADD', KEYS[5], ARGV[a + 1], ARGV[a]); a = a + 2 end
+for i = 1, ntm do redis.call('ZADD', KEYS[5], ARGV[b + 1], ARGV[b]); b = b + 2 end
+for i = 0, nld - 1 do redis.call('HINCRBY', loadkey, ARGV[a + 3 * i], ARGV[a + 3 * i + 1]) end
 return {'ok', tostring(newv)}
 )lua");
 
@@ -85,6 +95,7 @@ absl::StatusOr<redis::Reply> TicketStore::Apply(const pb::Ticket* before, const 
   keys.insert(keys.end(), old_keys.begin(), old_keys.end());
   keys.insert(keys.end(), new_keys.begin(), new_keys.end());
   for (const std::string& k : change.idempotency) keys.push_back(prefix_ + "key:" + k);
+  keys.push_back(prefix_ + "load");
   std::vector<std::string> args = {before != nullptr ? std::to_string(before->version()) : "0",
                                    after.SerializeAsString(),
                                    after.ticket_id(),
@@ -94,12 +105,18 @@ absl::StatusOr<redis::Reply> TicketStore::Apply(const pb::Ticket* before, const 
                                    std::to_string(change.idempotency.size()),
                                    std::to_string(change.events.size()),
                                    std::to_string(change.audit.size()),
-                                   std::to_string(change.timers.size())};
+                                   std::to_string(change.timers.size()),
+                                   std::to_string(change.load.size())};
   for (const pb::TicketEvent& e : change.events) args.push_back(e.SerializeAsString());
   for (const pb::AuditEntry& a : change.audit) args.push_back(a.SerializeAsString());
   for (const Timer& t : change.timers) {
     args.push_back(t.member);
     args.push_back(Ms(t.at));
+  }
+  for (const LoadDelta& l : change.load) {
+    args.push_back(l.agent);
+    args.push_back(std::to_string(l.delta));
+    args.push_back(std::to_string(l.capacity));
   }
   return redis_.Eval(kApply, keys, args);
 }
@@ -141,6 +158,9 @@ absl::StatusOr<pb::Ticket> TicketStore::Update(const pb::Ticket& before, pb::Tic
   const auto& e = reply->elements();
   if (e.empty()) return absl::InternalError("unexpected update reply " + reply->DebugString());
   if (e[0].str() == "missing") return absl::NotFoundError(absl::StrCat("no ticket ", before.ticket_id()));
+  if (e[0].str() == "full") {
+    return absl::ResourceExhaustedError(absl::StrCat("agent ", e[1].str(), " has no capacity left"));
+  }
   if (e[0].str() == "conflict") {
     return absl::AbortedError(absl::StrCat("ticket ", before.ticket_id(), " changed meanwhile: version ", e[1].str(),
                                            ", not ", before.version(), "; read it again"));
@@ -209,6 +229,52 @@ absl::StatusOr<std::vector<pb::AuditEntry>> TicketStore::Audit(const std::string
     pb::AuditEntry a;
     if (a.ParseFromString(e.str())) out.push_back(std::move(a));
   }
+  return out;
+}
+
+absl::Status TicketStore::PutAgent(const pb::Agent& agent) {
+  return redis_.Command({"HSET", prefix_ + "agents", agent.agent_id(), agent.SerializeAsString()}).status();
+}
+
+absl::StatusOr<std::vector<pb::Agent>> TicketStore::Agents() {
+  auto reply = redis_.Command({"HVALS", prefix_ + "agents"});
+  if (!reply.ok()) return reply.status();
+  std::vector<pb::Agent> out;
+  for (const auto& e : reply->elements()) {
+    pb::Agent a;
+    if (a.ParseFromString(e.str())) out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(), [](const pb::Agent& x, const pb::Agent& y) { return x.agent_id() < y.agent_id(); });
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> TicketStore::Loads() {
+  auto reply = redis_.Command({"HGETALL", prefix_ + "load"});
+  if (!reply.ok()) return reply.status();
+  std::map<std::string, int64_t> out;
+  const auto& e = reply->elements();
+  for (size_t i = 0; i + 1 < e.size(); i += 2) {
+    int64_t n = 0;
+    if (absl::SimpleAtoi(e[i + 1].str(), &n)) out[e[i].str()] = n;
+  }
+  return out;
+}
+
+absl::Status TicketStore::Enqueue(const pb::Ticket& t) {
+  // Lower score first: priority (P0 = 1 … P4 = 5), then age.
+  const int64_t score = int64_t{t.priority()} * 10000000000000 + absl::ToUnixMillis(FromProto(t.created_at()));
+  return redis_.Command({"ZADD", prefix_ + "queue", "NX", std::to_string(score), t.ticket_id()}).status();
+}
+
+absl::Status TicketStore::Dequeue(const std::string& ticket_id) {
+  return redis_.Command({"ZREM", prefix_ + "queue", ticket_id}).status();
+}
+
+absl::StatusOr<std::vector<std::string>> TicketStore::Queued(int max) {
+  auto reply = redis_.Command({"ZRANGE", prefix_ + "queue", "0", std::to_string(max - 1)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements()) out.push_back(e.str());
   return out;
 }
 

@@ -7,6 +7,9 @@
 //   <p>key:<k>           idempotency: "fb:<feedback id>" / "alert:<alert id>" -> ticket id
 //   <p>audit:<id>        list: AuditEntry (who did what, when, at which version)
 //   <p>due               zset: "<id>|<response|resolution>|<warn|breach>" by due time (ms)
+//   <p>load              hash: agent -> open tickets assigned (changed in the same call)
+//   <p>agents            hash: agent id -> Agent
+//   <p>queue             zset: tickets waiting for an agent with capacity (WO-4)
 //   <p>outbox            stream: TicketEvent, appended in the same call as the
 //                        change it describes; a relay publishes it to Kafka
 //
@@ -17,6 +20,7 @@
 // the version read: a stale one is refused (ABORTED) and nothing changes.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,12 +41,21 @@ struct Timer {
   absl::Time at;
 };
 
+// A change of an agent's load (open tickets assigned to them).
+struct LoadDelta {
+  std::string agent;
+  int delta = 0;
+  int capacity = -1;  // >= 0: refuse the whole change if it would take the load above this
+};
+
 // Everything one change writes besides the ticket itself.
 struct Change {
   std::vector<pb::TicketEvent> events;
   std::vector<pb::AuditEntry> audit;
   std::vector<Timer> timers;              // replace all of the ticket's timers
   std::vector<std::string> idempotency;  // keys that must now map to this ticket
+  std::vector<LoadDelta> load;  // filled by TicketService from the assignee before/after
+  int new_assignee_capacity = -1;  // >= 0: an automatic assignment that must fit the agent's capacity
 };
 
 struct TicketFilter {
@@ -72,7 +85,9 @@ class TicketStore {
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> Lookup(const std::string& key);
 
   // Replaces `before` (as read) by `after`: ABORTED if the stored version is
-  // no longer before.version(); after.version() becomes before.version() + 1.
+  // no longer before.version(); RESOURCE_EXHAUSTED if a load delta with a
+  // capacity would exceed it (nothing written); after.version() becomes
+  // before.version() + 1.
   [[nodiscard]] absl::StatusOr<pb::Ticket> Update(const pb::Ticket& before, pb::Ticket after, const Change& change);
 
   // Newest first; `page_token` is opaque (empty = first page).
@@ -82,6 +97,16 @@ class TicketStore {
   };
   [[nodiscard]] absl::StatusOr<Page> List(const TicketFilter& filter, const std::string& page_token, int page_size);
   [[nodiscard]] absl::StatusOr<std::vector<pb::AuditEntry>> Audit(const std::string& ticket_id);
+
+  // Agents (WO-4).
+  [[nodiscard]] absl::Status PutAgent(const pb::Agent& agent);
+  [[nodiscard]] absl::StatusOr<std::vector<pb::Agent>> Agents();
+  // Open tickets assigned per agent.
+  [[nodiscard]] absl::StatusOr<std::map<std::string, int64_t>> Loads();
+  // Tickets waiting for capacity, first come (by priority, then age) first.
+  [[nodiscard]] absl::Status Enqueue(const pb::Ticket& t);
+  [[nodiscard]] absl::Status Dequeue(const std::string& ticket_id);
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> Queued(int max);
 
   // Deadline timers due at `now`, each claimed for `lease` (a claimed timer
   // returns after the lease if its replica dies before firing it).

@@ -255,4 +255,58 @@ grpc::Status WorkorderGrpcService::GetAuditTrail(grpc::ServerContext*, const pb:
   return grpc::Status::OK;
 }
 
+grpc::Status WorkorderGrpcService::UpsertAgent(grpc::ServerContext*, const pb::Agent* r, pb::Agent* out) {
+  auto a = tickets_.UpsertAgent(*r);
+  if (!a.ok()) return ToGrpc(a.status());
+  *out = *a;
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkorderGrpcService::ListAgents(grpc::ServerContext*, const pb::ListAgentsRequest* r,
+                                              pb::ListAgentsResponse* out) {
+  auto agents = tickets_.ListAgents(r->team());
+  if (!agents.ok()) return ToGrpc(agents.status());
+  for (auto& a : *agents) *out->add_agents() = std::move(a);
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkorderGrpcService::CreatePlan(grpc::ServerContext*, const pb::ImprovementPlan* r,
+                                              pb::ImprovementPlan* out) {
+  auto p = plans_.Create(*r, clock_());
+  if (!p.ok()) return ToGrpc(p.status());
+  *out = *p;
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkorderGrpcService::GetPlan(grpc::ServerContext*, const pb::GetPlanRequest* r, pb::ImprovementPlan* out) {
+  if (r->plan_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "plan_id is required");
+  auto p = plans_.Get(r->plan_id());
+  if (!p.ok()) return ToGrpc(p.status());
+  *out = *p;
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkorderGrpcService::ListPlans(grpc::ServerContext*, const pb::ListPlansRequest* r,
+                                             pb::ListPlansResponse* out) {
+  const int size = r->page().page_size() <= 0 ? 50 : std::min(r->page().page_size(), 500);
+  auto page = plans_.List(r->state(), r->page().page_token(), size);
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& p : page->plans) *out->add_plans() = std::move(p);
+  out->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkorderGrpcService::UpdatePlan(grpc::ServerContext*, const pb::ImprovementPlan* r,
+                                              pb::ImprovementPlan* out) {
+  auto p = plans_.Update(*r, clock_());
+  if (!p.ok()) return ToGrpc(p.status());
+  *out = *p;
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkorderGrpcService::DeletePlan(grpc::ServerContext*, const pb::DeletePlanRequest* r,
+                                              pb::DeletePlanResponse*) {
+  return ToGrpc(plans_.Delete(r->plan_id(), r->expected_version()));
+}
+
 }  // namespace fbl::workorder

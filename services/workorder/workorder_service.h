@@ -15,6 +15,7 @@
 #include "libs/kafka/producer.h"
 #include "libs/redis/redis_config.h"
 #include "libs/runtime/common_config.h"
+#include "services/workorder/plan_store.h"
 #include "services/workorder/ticket_service.h"
 #include "workorder/v1/workorder.grpc.pb.h"
 
@@ -94,7 +95,8 @@ class OutboxRelay {
 
 class WorkorderGrpcService final : public pb::WorkorderService::Service {
  public:
-  WorkorderGrpcService(TicketService& tickets, TicketStore& store) : tickets_(tickets), store_(store) {}
+  WorkorderGrpcService(TicketService& tickets, TicketStore& store, PlanStore& plans, Clock clock)
+      : tickets_(tickets), store_(store), plans_(plans), clock_(std::move(clock)) {}
   grpc::Status CreateTicket(grpc::ServerContext*, const pb::CreateTicketRequest*, pb::Ticket*) override;
   grpc::Status GetTicket(grpc::ServerContext*, const pb::GetTicketRequest*, pb::Ticket*) override;
   grpc::Status ListTickets(grpc::ServerContext*, const pb::ListTicketsRequest*, pb::ListTicketsResponse*) override;
@@ -104,10 +106,20 @@ class WorkorderGrpcService final : public pb::WorkorderService::Service {
   grpc::Status RecordSurvey(grpc::ServerContext*, const pb::RecordSurveyRequest*, pb::Ticket*) override;
   grpc::Status GetAuditTrail(grpc::ServerContext*, const pb::GetAuditTrailRequest*,
                              pb::GetAuditTrailResponse*) override;
+  grpc::Status UpsertAgent(grpc::ServerContext*, const pb::Agent*, pb::Agent*) override;
+  grpc::Status ListAgents(grpc::ServerContext*, const pb::ListAgentsRequest*, pb::ListAgentsResponse*) override;
+  // WO-7: improvement plans.
+  grpc::Status CreatePlan(grpc::ServerContext*, const pb::ImprovementPlan*, pb::ImprovementPlan*) override;
+  grpc::Status GetPlan(grpc::ServerContext*, const pb::GetPlanRequest*, pb::ImprovementPlan*) override;
+  grpc::Status ListPlans(grpc::ServerContext*, const pb::ListPlansRequest*, pb::ListPlansResponse*) override;
+  grpc::Status UpdatePlan(grpc::ServerContext*, const pb::ImprovementPlan*, pb::ImprovementPlan*) override;
+  grpc::Status DeletePlan(grpc::ServerContext*, const pb::DeletePlanRequest*, pb::DeletePlanResponse*) override;
 
  private:
   TicketService& tickets_;
   TicketStore& store_;
+  PlanStore& plans_;
+  Clock clock_;
 };
 
 }  // namespace fbl::workorder

@@ -183,6 +183,89 @@ TEST_F(WorkorderIntegrationTest, ARedAlertRaisesTheTicketClassificationOpenedFir
   EXPECT_EQ(raised_events, 1);
 }
 
+pb::Agent MakeAgent(const std::string& id, int capacity, std::vector<std::string> skills, bool active = true) {
+  pb::Agent a;
+  a.set_agent_id(id);
+  a.set_capacity(capacity);
+  a.set_active(active);
+  for (auto& s : skills) a.add_skills(s);
+  return a;
+}
+
+TEST_F(WorkorderIntegrationTest, AssignmentBySkillThenLoadWithinCapacityQueuesAndHandsOutWhenCapacityFrees) {
+  ASSERT_TRUE(a_.tickets->UpsertAgent(MakeAgent("li", 1, {"logistics.late_food_delivery"})).ok());
+  ASSERT_TRUE(a_.tickets->UpsertAgent(MakeAgent("wang", 2, {})).ok());  // generalist
+  ASSERT_TRUE(a_.tickets->UpsertAgent(MakeAgent("zhao", 5, {}, /*active=*/false)).ok());
+  auto open = [&](const std::string& tag) {
+    auto c = Classified(UniqueName("fb"), "等了接近两个小时，太慢了", ppb::PRIORITY_P2_IMPORTANT);
+    c.mutable_tags(0)->set_code(tag);
+    auto t = a_.tickets->FromClassified(c);
+    EXPECT_TRUE(t.ok() && t->has_value()) << t.status();
+    return a_.store->Get((*t)->ticket.ticket_id()).value();
+  };
+  const pb::Ticket t1 = open("logistics.late_food_delivery");
+  EXPECT_EQ(t1.assignee(), "li");  // skill match first
+  EXPECT_EQ(open("food_quality.taste").assignee(), "wang");
+  EXPECT_EQ(open("logistics.late_food_delivery").assignee(), "wang");  // li is full: least load next
+  const pb::Ticket t4 = open("logistics.late_food_delivery");
+  EXPECT_TRUE(t4.assignee().empty());  // nobody has room (zhao is off shift): queued
+  auto loads = a_.store->Loads();
+  ASSERT_TRUE(loads.ok());
+  EXPECT_EQ((*loads)["li"], 1);
+  EXPECT_EQ((*loads)["wang"], 2);
+
+  // li finishes t1: capacity frees and the queued ticket goes out.
+  for (auto s : {pb::TICKET_STATE_IN_PROGRESS, pb::TICKET_STATE_AWAITING_VERIFICATION, pb::TICKET_STATE_DONE}) {
+    Transition(a_, t1.ticket_id(), s);
+  }
+  EXPECT_EQ(a_.store->Loads().value()["li"], 0);
+  auto assigned = b_.tickets->AssignQueued(10);
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_EQ(*assigned, 1);
+  EXPECT_EQ(a_.store->Get(t4.ticket_id())->assignee(), "li");
+  EXPECT_TRUE(a_.store->Queued(10)->empty());
+
+  // A manual reassign moves the load.
+  pb::AssignTicketRequest req;
+  req.set_ticket_id(t4.ticket_id());
+  req.set_assignee("wang");
+  req.set_actor("supervisor.qian");
+  ASSERT_TRUE(a_.tickets->Assign(req).ok());
+  loads = a_.store->Loads();
+  EXPECT_EQ((*loads)["li"], 0);
+  EXPECT_EQ((*loads)["wang"], 3);  // a supervisor may exceed capacity
+}
+
+TEST_F(WorkorderIntegrationTest, TwoReplicasAssigningAtOnceNeverExceedCapacity) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {  // opened before any agent exists: unassigned
+    auto t = a_.tickets->FromClassified(Classified(UniqueName("fb"), "口感一般,卷饼有些硬", ppb::PRIORITY_P3_URGENT));
+    ASSERT_TRUE(t.ok() && t->has_value());
+    ids.push_back((*t)->ticket.ticket_id());
+  }
+  for (const char* id : {"a1", "a2", "a3"}) ASSERT_TRUE(a_.tickets->UpsertAgent(MakeAgent(id, 2, {})).ok());
+  auto assign_all = [&](Replica& r, bool reverse) {
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const std::string& id = ids[reverse ? ids.size() - 1 - k : k];
+      auto t = r.tickets->AutoAssign(id);
+      EXPECT_TRUE(t.ok() || absl::IsResourceExhausted(t.status())) << t.status();
+    }
+  };
+  std::thread ta([&] { assign_all(a_, false); }), tb([&] { assign_all(b_, true); });
+  ta.join();
+  tb.join();
+  std::map<std::string, int> held;
+  for (const std::string& id : ids) {
+    const std::string who = a_.store->Get(id)->assignee();
+    if (!who.empty()) ++held[who];
+  }
+  EXPECT_EQ(held.size(), 3u);
+  for (const auto& [agent, n] : held) EXPECT_EQ(n, 2) << agent;
+  auto loads = a_.store->Loads();
+  for (const char* id : {"a1", "a2", "a3"}) EXPECT_EQ((*loads)[id], 2) << id;
+  EXPECT_EQ(a_.store->Queued(100)->size(), 14u);
+}
+
 TEST_F(WorkorderIntegrationTest, TwoReplicasRacingLoseNoUpdate) {
   auto created = a_.tickets->FromClassified(Classified(UniqueName("fb"), "口感一般,卷饼有些硬", ppb::PRIORITY_P3_URGENT));
   ASSERT_TRUE(created.ok() && created->has_value());
@@ -296,7 +379,8 @@ TEST_F(WorkorderIntegrationTest, TheLoopClosesWithASurveyAndAnUnhappyAnswerReope
   prometheus::Registry registry;
   WorkorderMetrics metrics(registry);
   OutboxRelay relay(config_, *a_.store, **producer, metrics, "relay-a");
-  WorkorderGrpcService api(*b_.tickets, *b_.store);
+  PlanStore plans(*b_.redis, config_.redis_key_prefix);
+  WorkorderGrpcService api(*b_.tickets, *b_.store, plans, clock_);
 
   auto happy = a_.tickets->FromClassified(Classified(UniqueName("fb"), "房间太小，隔音很差", ppb::PRIORITY_P2_IMPORTANT));
   auto unhappy = a_.tickets->FromClassified(Classified(UniqueName("fb"), "等了接近两个小时，太慢了", ppb::PRIORITY_P2_IMPORTANT));
@@ -379,6 +463,76 @@ TEST_F(WorkorderIntegrationTest, TheLoopClosesWithASurveyAndAnUnhappyAnswerReope
   std::vector<std::string> actions;
   for (const auto& e : trail.entries()) actions.push_back(e.action());
   EXPECT_THAT(actions, ::testing::ElementsAre("create", "transition", "transition", "transition", "survey", "reopen"));
+}
+
+
+TEST_F(WorkorderIntegrationTest, ImprovementPlansWithFiveWhysGoalsAndProgressUnderVersions) {
+  PlanStore plans(*a_.redis, config_.redis_key_prefix);
+  WorkorderGrpcService api(*a_.tickets, *a_.store, plans, clock_);
+  pb::ImprovementPlan p;
+  p.set_problem("送餐超时（普遍问题，logistics.late_food_delivery）");
+  for (const char* why : {"骑手单量过多", "高峰期运力不足", "排班未按订单预测", "没有预测数据", "数据团队未接入订单系统"}) {
+    p.add_five_whys(why);
+  }
+  p.set_root_cause("排班未使用订单预测");
+  p.set_goal_metric("超时率");
+  p.set_baseline(0.18);
+  p.set_target(0.05);
+  p.add_measures("高峰期动态排班");
+  p.set_owner("ops.liu");
+  p.mutable_start_date()->set_seconds(absl::ToUnixSeconds(clock_()));
+  p.mutable_end_date()->set_seconds(absl::ToUnixSeconds(clock_() + absl::Hours(24 * 30)));
+  p.set_acceptance_criterion("连续四周超时率 < 5%");
+  p.add_tag_codes("logistics.late_food_delivery");
+  pb::ImprovementPlan created;
+  ASSERT_TRUE(api.CreatePlan(nullptr, &p, &created).ok());
+  EXPECT_EQ(created.version(), 1);
+  EXPECT_EQ(created.state(), pb::PLAN_STATE_PLANNED);
+  EXPECT_EQ(created.five_whys_size(), 5);
+
+  pb::ImprovementPlan bad = p;
+  bad.clear_owner();
+  pb::ImprovementPlan out;
+  grpc::Status st = api.CreatePlan(nullptr, &bad, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("owner"));
+  bad = p;
+  bad.add_five_whys("a sixth why");
+  EXPECT_EQ(api.CreatePlan(nullptr, &bad, &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  pb::ImprovementPlan update = created;
+  update.set_state(pb::PLAN_STATE_IN_PROGRESS);
+  pb::ProgressNote* note = update.add_progress_notes();
+  note->set_author("ops.liu");
+  note->set_note("两个城市试点动态排班");
+  note->set_percent(30);
+  pb::ImprovementPlan updated;
+  ASSERT_TRUE(api.UpdatePlan(nullptr, &update, &updated).ok());
+  EXPECT_EQ(updated.version(), 2);
+  EXPECT_EQ(updated.progress_notes_size(), 1);
+  EXPECT_EQ(api.UpdatePlan(nullptr, &update, &out).error_code(), grpc::StatusCode::ABORTED);  // stale
+
+  pb::ListPlansRequest list;
+  list.set_state(pb::PLAN_STATE_IN_PROGRESS);
+  pb::ListPlansResponse listed;
+  ASSERT_TRUE(api.ListPlans(nullptr, &list, &listed).ok());
+  ASSERT_EQ(listed.plans_size(), 1);
+  EXPECT_EQ(listed.plans(0).plan_id(), created.plan_id());
+  list.set_state(pb::PLAN_STATE_PLANNED);
+  pb::ListPlansResponse none;
+  ASSERT_TRUE(api.ListPlans(nullptr, &list, &none).ok());
+  EXPECT_EQ(none.plans_size(), 0);
+
+  pb::DeletePlanRequest del;
+  del.set_plan_id(created.plan_id());
+  del.set_expected_version(1);
+  pb::DeletePlanResponse deleted;
+  EXPECT_EQ(api.DeletePlan(nullptr, &del, &deleted).error_code(), grpc::StatusCode::ABORTED);
+  del.set_expected_version(2);
+  ASSERT_TRUE(api.DeletePlan(nullptr, &del, &deleted).ok());
+  pb::GetPlanRequest get;
+  get.set_plan_id(created.plan_id());
+  EXPECT_EQ(api.GetPlan(nullptr, &get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
