@@ -22,6 +22,7 @@
 #include "libs/redis/redis_client.h"
 #include "libs/text/normalize.h"
 #include "services/classification/classification_service.h"
+#include "services/classification/tag_training.h"
 #include "tests/integration/test_env.h"
 
 namespace fbl::classification {
@@ -409,6 +410,92 @@ TEST_F(ClassificationIntegrationTest, EmergingTopicsFromUnexplainedFeedbackOneRe
     for (const std::string& term : t.top_terms()) sunroof_topic |= term.find("天窗") != std::string::npos;
   }
   EXPECT_TRUE(sunroof_topic);
+}
+
+
+TEST_F(ClassificationIntegrationTest, ACorrectionThroughTheApiChangesTheNextModelWhichTheServiceSwapsIn) {
+  // 3,000 real food-delivery reviews, classified (the service keeps their texts).
+  auto waimai = dataset::ReadCsvFile(absl::StrCat(FBL_DATA_DIR, "/waimai_10k.csv"));
+  ASSERT_TRUE(waimai.ok());
+  const std::string run = UniqueName("fb");
+  std::vector<fpb::FeedbackRecord> records;
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < waimai->rows.size() && records.size() < 3000; i += 3) {
+    records.push_back(Record(absl::StrCat(run, "-", i), waimai->rows[i].fields[1], absl::StrCat("c", i)));
+    texts.push_back(records.back().normalized_text());
+  }
+  for (size_t begin = 0; begin < records.size(); begin += 500) {
+    std::vector<kafka::Message> batch;
+    for (size_t i = begin; i < std::min(records.size(), begin + 500); ++i) batch.push_back(Message(records[i]));
+    ASSERT_TRUE(processor_->ProcessBatch(batch).ok());
+  }
+  // A review the rules file under one problem A, and others sharing its
+  // distinctive word (粥, congee); a reviewer files them all under B.
+  auto classifier = classifiers_->Get();
+  size_t target = records.size();
+  std::string a;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].text().find("粥") == std::string::npos) continue;
+    const auto labels = RuleLabels(*classifier, texts[i]);
+    if (labels.size() == 1) {
+      target = i;
+      a = labels.front();
+      break;
+    }
+  }
+  ASSERT_LT(target, records.size());
+  const std::string b = a == "food_quality.portion" ? "food_quality.taste" : "food_quality.portion";
+  ClassificationGrpcService api(*classifiers_, *store_, *producer_, config_.corrections_topic, absl::Seconds(10));
+  int corrected = 0;
+  for (size_t i = target; i < records.size() && corrected < 6; ++i) {
+    if (records[i].text().find("粥") == std::string::npos) continue;
+    pb::CorrectTagsRequest req;
+    req.set_feedback_id(records[i].feedback_id());
+    req.set_corrected_by("qa.zhou");
+    pb::Tag* t = req.add_tags();
+    t->set_level(pb::TAG_LEVEL_L3);
+    t->set_code(b);
+    pb::CorrectTagsResponse resp;
+    ASSERT_TRUE(api.CorrectTags(nullptr, &req, &resp).ok());
+    ++corrected;
+  }
+
+  // What classification-train reads: the export, from Redis.
+  std::ostringstream exported;
+  ASSERT_TRUE(ExportCorrections(*store_, exported).ok());
+  std::vector<Correction> corrections;
+  std::istringstream lines(exported.str());
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    corrections.push_back({j["feedback_id"], j["text"], j["l3"].get<std::vector<std::string>>()});
+  }
+  ASSERT_EQ(static_cast<int>(corrections.size()), corrected);
+
+  TrainOptions options;
+  options.epoch = 15;
+  options.threads = 1;  // reproducible
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / UniqueName("tags");
+  std::filesystem::create_directories(dir);
+  const std::string live = (dir / "tags.ftz").string(), next = (dir / "next.ftz").string();
+  ASSERT_TRUE(TrainTagModel(BuildExamples(*classifier, texts, {}), options, live).ok());
+  ASSERT_TRUE(TrainTagModel(BuildExamples(*classifier, texts, corrections), options, next).ok());
+
+  // The service runs the first model; the retrained one replaces the file and is swapped in.
+  auto tags = CreateTagModelReloader(live);
+  ASSERT_TRUE(tags.ok()) << tags.status();
+  ClassifierSource source(*taxonomy_, model_.get(), config_.policy, "sentiment-zh.ftz", tags->get());
+  const std::string before_version = source.Get()->tag_model_version();
+  auto top = [&](const TagModel& m) {
+    auto p = m.Predict(texts[target], 1, 0.0);
+    return p.empty() ? std::string() : p.front().first;
+  };
+  EXPECT_NE(top(*(*tags)->Current()), b);
+  std::filesystem::rename(next, live);
+  auto swapped = (*tags)->Poll();
+  ASSERT_TRUE(swapped.ok() && *swapped) << swapped.status();
+  EXPECT_NE(source.Get()->tag_model_version(), before_version);
+  EXPECT_EQ(top(*(*tags)->Current()), b) << records[target].text();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
