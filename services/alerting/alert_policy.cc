@@ -1,18 +1,8 @@
 #include "services/alerting/alert_policy.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "absl/strings/str_cat.h"
 
 namespace fbl::alerting {
-
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp ToProto(absl::Time t) { return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t)); }
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
 
 std::string AlertIdFor(const std::string& feedback_id) { return "ra-" + feedback_id; }
 

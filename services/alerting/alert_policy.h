@@ -8,6 +8,7 @@
 #include "feedback/v1/feedback.pb.h"
 #include "libs/redalert/matcher.h"
 #include "services/alerting/alerting_config.h"
+#include "libs/runtime/proto_time.h"
 
 namespace fbl::alerting {
 
@@ -26,7 +27,7 @@ absl::Duration AckTimeout(pb::Severity severity, const EscalationConfig& config)
 // The text the matcher sees: title and text of the (masked) record.
 std::string MatchText(const ::feedbackloop::feedback::v1::FeedbackRecord& record);
 
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& t);
+using runtime::FromProto;
+using runtime::ToProto;
 
 }  // namespace fbl::alerting

@@ -12,29 +12,15 @@
 #include "libs/text/feedback_id.h"
 #include "libs/text/normalize.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/proto_time.h"
 
 namespace fbl::classification {
 namespace {
 
 namespace cpb = ::feedbackloop::common::v1;
 
-google::protobuf::Timestamp ToProtoTime(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts.set_seconds(ns / 1000000000);
-  ts.set_nanos(static_cast<int32_t>(ns % 1000000000));
-  return ts;
-}
-
-google::protobuf::Duration ToProtoDuration(absl::Duration d) {
-  google::protobuf::Duration out;
-  out.set_seconds(absl::ToInt64Seconds(d));
-  return out;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
+using runtime::FromProto;
+using runtime::ToProto;
 
 pb::ProblemType ProblemTypeProto(const std::string& name) {
   pb::ProblemType t = pb::PROBLEM_TYPE_UNSPECIFIED;
@@ -178,14 +164,14 @@ pb::ClassifiedFeedback ToClassified(const fpb::FeedbackRecord& record, const Cla
   out.set_distinct_customers(d.distinct_customers);
   out.set_urgency(static_cast<pb::Urgency>(d.urgency));
   out.set_priority(static_cast<cpb::Priority>(d.priority));
-  *out.mutable_response_within() = ToProtoDuration(d.target.response);
-  *out.mutable_resolution_within() = ToProtoDuration(d.target.resolution);
+  *out.mutable_response_within() = ToProto(d.target.response);
+  *out.mutable_resolution_within() = ToProto(d.target.resolution);
   out.set_department(d.department);
   FillSentiment(a, model_version, out.mutable_sentiment());
   out.set_needs_action(d.needs_action);
   out.set_taxonomy_version(classifier.taxonomy().version());
   out.set_model_version(classifier.tag_model_version());
-  *out.mutable_classified_at() = ToProtoTime(now);
+  *out.mutable_classified_at() = ToProto(now);
   return out;
 }
 
@@ -285,8 +271,8 @@ grpc::Status ClassificationGrpcService::Classify(grpc::ServerContext*, const pb:
   response->set_priority(static_cast<cpb::Priority>(d.priority));
   response->set_department(d.department);
   FillSentiment(a, classifiers_.sentiment_model_version(), response->mutable_sentiment());
-  *response->mutable_response_within() = ToProtoDuration(d.target.response);
-  *response->mutable_resolution_within() = ToProtoDuration(d.target.resolution);
+  *response->mutable_response_within() = ToProto(d.target.response);
+  *response->mutable_resolution_within() = ToProto(d.target.resolution);
   response->set_needs_action(d.needs_action);
   response->set_taxonomy_version(classifier->taxonomy().version());
   return grpc::Status::OK;
@@ -309,8 +295,8 @@ absl::StatusOr<int> TopicsJob::RunOnce(absl::Time now) {
     for (const std::string& term : t.top_terms) p->add_top_terms(term);
     p->set_size(t.size);
     for (const std::string& id : t.sample_feedback_ids) p->add_sample_feedback_ids(id);
-    *p->mutable_first_seen() = ToProtoTime(t.first_seen);
-    *p->mutable_last_seen() = ToProtoTime(t.last_seen);
+    *p->mutable_first_seen() = ToProto(t.first_seen);
+    *p->mutable_last_seen() = ToProto(t.last_seen);
   }
   if (absl::Status s = store_.SaveTopics(out); !s.ok()) return s;
   log::Info("emerging topics updated", {{"documents", std::to_string(docs->size())},
@@ -373,7 +359,7 @@ grpc::Status ClassificationGrpcService::CorrectTags(grpc::ServerContext*, const 
   }
   c.set_corrected_by(request->corrected_by());
   c.set_note(request->note());
-  *c.mutable_corrected_at() = ToProtoTime(absl::Now());
+  *c.mutable_corrected_at() = ToProto(absl::Now());
   if (absl::Status s = store_.AddCorrection(c, (*found)->normalized); !s.ok()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));
   }
@@ -434,7 +420,7 @@ grpc::Status ClassificationGrpcService::GetTaxonomyInfo(grpc::ServerContext*, co
   std::shared_ptr<const Classifier> classifier = classifiers_.Get();
   const Taxonomy& t = classifier->taxonomy();
   response->set_taxonomy_version(t.version());
-  *response->mutable_loaded_at() = ToProtoTime(classifiers_.loaded_at());
+  *response->mutable_loaded_at() = ToProto(classifiers_.loaded_at());
   response->set_tag_count(static_cast<int32_t>(t.modules().size() + t.problems().size()));
   response->set_sentiment_model_version(classifiers_.sentiment_model_version());
   response->set_model_version(classifier->tag_model_version());

@@ -7,22 +7,14 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/proto_time.h"
 #include "services/notifier/storm.h"
 
 namespace fbl::notifier {
 namespace {
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-google::protobuf::Timestamp ToProtoTime(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts.set_seconds(ns / 1000000000);
-  ts.set_nanos(static_cast<int32_t>(ns % 1000000000));
-  return ts;
-}
+using runtime::FromProto;
+using runtime::ToProto;
 
 grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
@@ -445,7 +437,7 @@ grpc::Status NotifierGrpcService::ListDeliveries(grpc::ServerContext*, const pb:
     d->set_state(ToProto(r.state));
     d->set_attempts(r.attempts);
     d->set_last_error(r.last_error);
-    if (r.state == DeliveryState::kSent) *d->mutable_sent_at() = ToProtoTime(r.sent_at);
+    if (r.state == DeliveryState::kSent) *d->mutable_sent_at() = ToProto(r.sent_at);
   }
   return grpc::Status::OK;
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/proto_time.h"
 #include "libs/text/feedback_id.h"
 
 namespace fbl::workorder {
@@ -28,11 +29,7 @@ if exp == 0 then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3]) end
 return {'ok', tostring(exp + 1)}
 )lua");
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  return ts;
-}
+using runtime::ToProto;
 
 absl::Status Result(const redis::Reply& r, const std::string& id, int64_t expected) {
   const auto& e = r.elements();

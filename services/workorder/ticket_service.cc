@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/runtime/proto_time.h"
 #include "libs/text/feedback_id.h"
 #include "services/workorder/ticket_machine.h"
 
@@ -17,21 +18,8 @@ namespace ppb = ::feedbackloop::common::v1;
 // Retries of a change that lost a race (no version pinned by the caller).
 constexpr int kMaxAttempts = 20;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t ns = absl::ToUnixNanos(t);
-  ts.set_seconds(ns / 1000000000);
-  ts.set_nanos(static_cast<int32_t>(ns % 1000000000));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-absl::Duration FromProto(const google::protobuf::Duration& d) {
-  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-}
+using runtime::FromProto;
+using runtime::ToProto;
 
 // A mutation that changed nothing (a repeated survey answer, a timer that no
 // longer applies).

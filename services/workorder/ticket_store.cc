@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/runtime/proto_time.h"
 
 namespace fbl::workorder {
 namespace {
@@ -71,9 +72,7 @@ return 1
 
 std::string Ms(absl::Time t) { return std::to_string(absl::ToUnixMillis(t)); }
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
+using runtime::FromProto;
 
 }  // namespace
 
