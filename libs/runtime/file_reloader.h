@@ -65,6 +65,7 @@ class FileReloader {
   [[nodiscard]] absl::Status ReloadNow() { return Reload(true).status(); }
 
   const std::string& path() const { return path_; }
+  std::string CurrentVersion() const { return version_(*Current()); }
 
  private:
   FileReloader(std::string path, Build build, Version version, std::shared_ptr<const T> first, FileStamp stamp)

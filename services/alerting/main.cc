@@ -13,6 +13,7 @@
 #include "libs/runtime/consumer_worker.h"
 #include "libs/runtime/kafka_probe.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/reload.h"
 #include "libs/runtime/runtime.h"
 #include "services/alerting/alerting_service.h"
 
@@ -57,19 +58,7 @@ int Serve(const AlertingConfig& cfg) {
   }
   runtime::Signals& signals = (*rt)->signals();
   auto reload = [&](bool forced) {
-    absl::StatusOr<bool> changed = (*rules)->Poll();
-    if (forced) {
-      absl::Status now = (*rules)->ReloadNow();
-      changed = now.ok() ? absl::StatusOr<bool>(true) : absl::StatusOr<bool>(now);
-    }
-    if (!changed.ok()) {
-      metrics.RulesReload(false);
-      log::Error("rules file refused; the previous rules keep serving",
-                 {{"error", std::string(changed.status().message())}});
-    } else if (*changed) {
-      metrics.RulesReload(true);
-      log::Info("rules reloaded", {{"version", (*rules)->Current()->version()}});
-    }
+    if (auto result = runtime::ReloadAndLog(**rules, forced, "rules file")) metrics.RulesReload(*result);
   };
   signals.OnReload([&] { reload(true); });
 

@@ -19,6 +19,7 @@
 #include "libs/runtime/consumer_worker.h"
 #include "libs/runtime/kafka_probe.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/reload.h"
 #include "libs/runtime/runtime.h"
 #include "services/classification/classification_service.h"
 
@@ -103,30 +104,8 @@ int Serve(const ClassificationConfig& cfg) {
   }
   runtime::Signals& signals = (*rt)->signals();
   auto reload = [&](bool forced) {
-    absl::StatusOr<bool> changed = true;
-    if (forced) {
-      absl::Status now = (*taxonomy)->ReloadNow();
-      if (!now.ok()) changed = now;
-    } else {
-      changed = (*taxonomy)->Poll();
-    }
-    if (tags) {
-      absl::StatusOr<bool> model_changed = tags->Poll();
-      if (!model_changed.ok()) {
-        log::Error("tag model refused; the previous model keeps serving",
-                   {{"error", std::string(model_changed.status().message())}});
-      } else if (*model_changed) {
-        log::Info("tag model reloaded", {{"version", tags->Current()->version()}});
-      }
-    }
-    if (!changed.ok()) {
-      metrics.TaxonomyReload(false);
-      log::Error("taxonomy file refused; the previous taxonomy keeps serving",
-                 {{"error", std::string(changed.status().message())}});
-    } else if (*changed) {
-      metrics.TaxonomyReload(true);
-      log::Info("taxonomy reloaded", {{"version", (*taxonomy)->Current()->version()}});
-    }
+    if (auto result = runtime::ReloadAndLog(**taxonomy, forced, "taxonomy file")) metrics.TaxonomyReload(*result);
+    if (tags) (void)runtime::ReloadAndLog(*tags, forced, "tag model");
   };
   signals.OnReload([&] { reload(true); });
   log::Info("classification started", {{"taxonomy", (*taxonomy)->Current()->version()},

@@ -168,7 +168,7 @@ TEST(RedAlertE2eTest, RulesReloadLiveAndABadFileKeepsTheOldRules) {
   text.replace(text.find(anchor), 0, "      - id: fraud.reload_test\n        terms: [" + term + "]\n");
   std::ofstream(rules + ".tmp") << text;
   std::filesystem::rename(rules + ".tmp", rules);
-  ASSERT_TRUE(WaitFor([&] { return alerting.Log().find("rules reloaded") != std::string::npos; },
+  ASSERT_TRUE(WaitFor([&] { return alerting.Log().find("rules file reloaded") != std::string::npos; },
                       std::chrono::seconds(20)));
   send("after");
   EXPECT_EQ(alerts_within(absl::Seconds(5)), 1u);
