@@ -75,11 +75,15 @@ std::vector<Timer> TicketService::TimersFor(const pb::Ticket& t) const {
   if (!IsOpen(t.state()) || t.has_waiting_since()) return out;  // paused while waiting on the customer
   const absl::Time start = t.has_clock_started_at() ? FromProto(t.clock_started_at()) : FromProto(t.created_at());
   const bool wall = t.priority() == ppb::PRIORITY_P0_CRITICAL;
+  // Time spent waiting on the customer since the clocks started moved the due
+  // times; the warning point moves with it (pauses are taken to come before it).
+  const absl::Duration paused = FromProto(t.paused());
   auto add = [&](const char* kind, const google::protobuf::Timestamp& due_pb, bool warned, bool breached) {
     const absl::Time due = FromProto(due_pb);
     if (!warned) {
-      const absl::Time warn = wall ? start + (due - start) * policy_.warn_fraction
-                                   : calendar_.Add(start, calendar_.Between(start, due) * policy_.warn_fraction);
+      const absl::Time warn =
+          wall ? start + paused + (due - start - paused) * policy_.warn_fraction
+               : calendar_.Add(start, paused + (calendar_.Between(start, due) - paused) * policy_.warn_fraction);
       out.push_back({absl::StrCat(t.ticket_id(), "|", kind, "|warn"), warn});
     }
     if (!breached) out.push_back({absl::StrCat(t.ticket_id(), "|", kind, "|breach"), due});
@@ -264,6 +268,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(con
         t.set_response_warned(false);
         t.set_resolution_warned(false);
         *t.mutable_clock_started_at() = ToProto(now);
+        t.clear_paused();
         change.idempotency.push_back("alert:" + a.alert_id());
         pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_PRIORITY_CHANGED, "alerting", "red-alert");
         e.set_note(absl::StrCat("red alert ", a.alert_id(), ": ", ppb::Priority_Name(static_cast<ppb::Priority>(before)),
@@ -340,6 +345,7 @@ absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketR
       t.set_resolution_warned(false);
       t.set_resolution_breached(false);
       *t.mutable_clock_started_at() = ToProto(now);
+      t.clear_paused();
       *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
     }
     if (to == pb::TICKET_STATE_IN_PROGRESS && !t.has_first_response_at()) *t.mutable_first_response_at() = ToProto(now);
@@ -408,6 +414,40 @@ absl::StatusOr<pb::Ticket> TicketService::Comment(const pb::AddCommentRequest& r
   });
 }
 
+absl::StatusOr<pb::Ticket> TicketService::SetWaiting(const pb::SetWaitingOnCustomerRequest& r) {
+  if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
+  if (r.actor().empty()) return absl::InvalidArgumentError("actor is required");
+  return Mutate(r.ticket_id(), r.expected_version(), [&](pb::Ticket& t, Change& change) {
+    if (!IsOpen(t.state())) {
+      return absl::FailedPreconditionError(absl::StrCat("ticket is ", StateName(t.state()), "; only open tickets wait"));
+    }
+    if (r.waiting() == t.has_waiting_since()) return Unchanged();
+    const absl::Time now = clock_();
+    const bool wall = t.priority() == ppb::PRIORITY_P0_CRITICAL;
+    if (r.waiting()) {
+      *t.mutable_waiting_since() = ToProto(now);
+    } else {
+      const absl::Time since = FromProto(t.waiting_since());
+      // What was left of each clock at the pause is what is left now.
+      auto resume = [&](google::protobuf::Timestamp* due) {
+        const absl::Time d = FromProto(*due);
+        *due = ToProto(wall ? now + (d - since) : calendar_.Add(now, calendar_.Between(since, d)));
+      };
+      if (t.has_response_due()) resume(t.mutable_response_due());
+      if (t.has_resolution_due()) resume(t.mutable_resolution_due());
+      const absl::Duration paused = wall ? now - since : calendar_.Between(since, now);
+      *t.mutable_paused() = ToProto(FromProto(t.paused()) + paused);
+      t.clear_waiting_since();
+    }
+    t.set_waiting_on_customer(r.waiting());
+    pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_STATE_CHANGED, r.actor(), r.waiting() ? "waiting" : "resumed");
+    e.set_note(r.note().empty() ? (r.waiting() ? "waiting on the customer" : "customer answered") : r.note());
+    change.events.push_back(std::move(e));
+    change.audit.push_back(Audit(t, r.actor(), r.waiting() ? "wait on customer" : "resume", r.note()));
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyRequest& r) {
   if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
   const pb::SurveyResult& s = r.survey();
@@ -437,6 +477,7 @@ absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyReq
       t.set_resolution_warned(false);
       t.set_resolution_breached(false);
       *t.mutable_clock_started_at() = ToProto(now);
+      t.clear_paused();
       *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
       pb::TicketEvent reopened = Event(t, pb::TICKET_EVENT_TYPE_REOPENED, "survey", "unhappy");
       reopened.set_from_state(from);

@@ -72,6 +72,9 @@ class TicketService {
   [[nodiscard]] absl::StatusOr<pb::Agent> UpsertAgent(const pb::Agent& agent);
   [[nodiscard]] absl::StatusOr<std::vector<pb::Agent>> ListAgents(const std::string& team);
   [[nodiscard]] absl::StatusOr<pb::Ticket> Comment(const pb::AddCommentRequest& r);
+  // WO-3: pauses the deadline clocks while waiting on the customer; resuming
+  // moves every due time by the working time that was left at the pause.
+  [[nodiscard]] absl::StatusOr<pb::Ticket> SetWaiting(const pb::SetWaitingOnCustomerRequest& r);
   // WO-6: the answer is attached (once per response_id); an unhappy one
   // reopens a done/closed ticket.
   [[nodiscard]] absl::StatusOr<pb::Ticket> RecordSurvey(const pb::RecordSurveyRequest& r);

@@ -237,6 +237,14 @@ grpc::Status WorkorderGrpcService::AddComment(grpc::ServerContext*, const pb::Ad
   return grpc::Status::OK;
 }
 
+grpc::Status WorkorderGrpcService::SetWaitingOnCustomer(grpc::ServerContext*, const pb::SetWaitingOnCustomerRequest* r,
+                                                        pb::Ticket* out) {
+  auto t = tickets_.SetWaiting(*r);
+  if (!t.ok()) return ToGrpc(t.status());
+  *out = *t;
+  return grpc::Status::OK;
+}
+
 grpc::Status WorkorderGrpcService::RecordSurvey(grpc::ServerContext*, const pb::RecordSurveyRequest* r, pb::Ticket* out) {
   auto t = tickets_.RecordSurvey(*r);
   if (!t.ok()) return ToGrpc(t.status());

@@ -103,6 +103,7 @@ class WorkorderGrpcService final : public pb::WorkorderService::Service {
   grpc::Status TransitionTicket(grpc::ServerContext*, const pb::TransitionTicketRequest*, pb::Ticket*) override;
   grpc::Status AssignTicket(grpc::ServerContext*, const pb::AssignTicketRequest*, pb::Ticket*) override;
   grpc::Status AddComment(grpc::ServerContext*, const pb::AddCommentRequest*, pb::Ticket*) override;
+  grpc::Status SetWaitingOnCustomer(grpc::ServerContext*, const pb::SetWaitingOnCustomerRequest*, pb::Ticket*) override;
   grpc::Status RecordSurvey(grpc::ServerContext*, const pb::RecordSurveyRequest*, pb::Ticket*) override;
   grpc::Status GetAuditTrail(grpc::ServerContext*, const pb::GetAuditTrailRequest*,
                              pb::GetAuditTrailResponse*) override;

@@ -266,6 +266,40 @@ TEST_F(WorkorderIntegrationTest, TwoReplicasAssigningAtOnceNeverExceedCapacity) 
   EXPECT_EQ(a_.store->Queued(100)->size(), 14u);
 }
 
+TEST_F(WorkorderIntegrationTest, WaitingOnTheCustomerPausesTheDeadlinesAndResumingMovesThem) {
+  // Monday 10:00 Shanghai, P2 from the classification: response 24 working hours.
+  auto created = a_.tickets->FromClassified(Classified(UniqueName("fb"), "订单号是多少？东西一直没到", ppb::PRIORITY_P2_IMPORTANT));
+  ASSERT_TRUE(created.ok() && created->has_value());
+  const pb::Ticket t0 = (*created)->ticket;
+  const std::string id = t0.ticket_id();
+  ASSERT_EQ(a_.tickets->TimersFor(t0).size(), 4u);
+  pb::SetWaitingOnCustomerRequest req;
+  req.set_ticket_id(id);
+  req.set_actor("agent.wu");
+  req.set_waiting(true);
+  req.set_note("asked for the order number");
+  auto waiting = a_.tickets->SetWaiting(req);
+  ASSERT_TRUE(waiting.ok()) << waiting.status();
+  EXPECT_TRUE(waiting->waiting_on_customer());
+  EXPECT_TRUE(a_.tickets->TimersFor(*waiting).empty());  // no warning or breach while paused
+  // The customer answers Tuesday 11:00: 7.5 + 1 = 8.5 working hours paused.
+  now_ms_ = absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(2026, 6, 9, 11, 0, 0), Shanghai()));
+  req.set_waiting(false);
+  auto resumed = b_.tickets->SetWaiting(req);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_FALSE(resumed->waiting_on_customer());
+  EXPECT_EQ(resumed->paused().seconds(), 8 * 3600 + 30 * 60);
+  // The response was due Thursday 11:30; it moves by the 8.5 working hours:
+  // Thu 11:30 → 12:00 (0.5 h), 13:30 → 18:00 (4.5 h), Fri 09:00 → 12:00 (3 h), 13:30 → 14:00 (0.5 h).
+  EXPECT_EQ(absl::FromUnixSeconds(resumed->response_due().seconds()),
+            absl::FromCivil(absl::CivilSecond(2026, 6, 12, 14, 0, 0), Shanghai()));
+  EXPECT_EQ(a_.tickets->TimersFor(*resumed).size(), 4u);
+  req.set_waiting(false);
+  auto again = b_.tickets->SetWaiting(req);  // not waiting: nothing changes
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->version(), resumed->version());
+}
+
 TEST_F(WorkorderIntegrationTest, TwoReplicasRacingLoseNoUpdate) {
   auto created = a_.tickets->FromClassified(Classified(UniqueName("fb"), "口感一般,卷饼有些硬", ppb::PRIORITY_P3_URGENT));
   ASSERT_TRUE(created.ok() && created->has_value());
