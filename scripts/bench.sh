@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 "$FBL_ROOT/scripts/deps.sh"
-"$FBL_ROOT/scripts/build.sh" --target intake_bench red_alert_bench classification_bench fbl-admin
+"$FBL_ROOT/scripts/build.sh" --target intake_bench red_alert_bench classification_bench workorder_bench fbl-admin
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -19,3 +19,4 @@ eval "$("$FBL_ROOT/scripts/stack.sh" env)"
 "$FBL_BUILD_DIR/bench/red_alert_bench" --samples "${FBL_BENCH_SAMPLES:-50}" --load "${FBL_BENCH_LOAD:-1000}" \
   | grep -v '^{"time"'   # the services' own JSON logs
 "$FBL_BUILD_DIR/bench/classification_bench" --seconds "${FBL_BENCH_SECONDS:-3}"
+"$FBL_BUILD_DIR/bench/workorder_bench" --tickets "${FBL_BENCH_TICKETS:-2000}" --threads "${FBL_BENCH_THREADS:-4}"

@@ -333,7 +333,24 @@ absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketR
   if (r.ticket_id().empty()) return absl::InvalidArgumentError("ticket_id is required");
   if (r.actor().empty()) return absl::InvalidArgumentError("actor is required (who changes it)");
   if (r.to_state() == pb::TICKET_STATE_UNSPECIFIED) return absl::InvalidArgumentError("to_state is required");
-  return Mutate(r.ticket_id(), r.expected_version(), [&](pb::Ticket& t, Change& change) {
+  const bool merge = r.to_state() == pb::TICKET_STATE_MERGED;
+  if (merge) {
+    if (r.merge_into().empty() || r.merge_into() == r.ticket_id()) {
+      return absl::InvalidArgumentError("merge_into must name another ticket");
+    }
+    auto target = store_.Get(r.merge_into());
+    if (!target.ok()) return target.status();
+    if (!IsOpen(target->state())) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot merge into ", r.merge_into(), ": it is ",
+                                                        StateName(target->state())));
+    }
+  }
+  std::vector<std::string> moved;  // feedback ids that follow a merge
+  auto done = Mutate(r.ticket_id(), r.expected_version(), [&](pb::Ticket& t, Change& change) {
+    if (merge) {
+      t.set_merged_into(r.merge_into());
+      moved.assign(t.feedback_ids().begin(), t.feedback_ids().end());
+    }
     const pb::TicketState from = t.state(), to = r.to_state();
     if (absl::Status s = CheckTransition(from, to); !s.ok()) return s;
     const absl::Time now = clock_();
@@ -373,9 +390,26 @@ absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketR
     }
     change.audit.push_back(
         Audit(t, r.actor(), "transition",
-              absl::StrCat(StateName(from), " -> ", StateName(to), r.note().empty() ? "" : ": ", r.note())));
+              absl::StrCat(StateName(from), " -> ", StateName(to), merge ? " " + r.merge_into() : "",
+                           r.note().empty() ? "" : ": ", r.note())));
     return absl::OkStatus();
   });
+  if (!done.ok() || !merge) return done;
+  // The surviving ticket takes the merged one's feedback.
+  auto joined = Mutate(r.merge_into(), 0, [&](pb::Ticket& t, Change& change) {
+    for (const std::string& f : moved) {
+      if (std::find(t.feedback_ids().begin(), t.feedback_ids().end(), f) == t.feedback_ids().end()) {
+        t.add_feedback_ids(f);
+      }
+    }
+    pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_MERGED, r.actor(), "merged");
+    e.set_note(absl::StrCat("merged from ", r.ticket_id()));
+    change.events.push_back(std::move(e));
+    change.audit.push_back(Audit(t, r.actor(), "merge", absl::StrCat("from ", r.ticket_id())));
+    return absl::OkStatus();
+  });
+  if (!joined.ok()) return joined.status();
+  return done;
 }
 
 absl::StatusOr<pb::Ticket> TicketService::Assign(const pb::AssignTicketRequest& r) {

@@ -76,6 +76,8 @@ using runtime::FromProto;
 
 }  // namespace
 
+const redis::LuaScript& TicketStore::ApplyScript() { return kApply; }
+
 std::vector<std::string> TicketStore::IndexKeys(const pb::Ticket& t) const {
   std::vector<std::string> keys = {absl::StrCat(prefix_, "ix:state:", static_cast<int>(t.state())),
                                    absl::StrCat(prefix_, "ix:priority:", static_cast<int>(t.priority()))};

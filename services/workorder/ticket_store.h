@@ -125,6 +125,9 @@ class TicketStore {
                                                                      absl::Duration idle);
   [[nodiscard]] absl::Status AckOutbox(const std::vector<std::string>& ids);
 
+  // The Lua step every change runs (benchmarks compare against it).
+  static const redis::LuaScript& ApplyScript();
+
   std::string TicketKey(const std::string& id) const { return prefix_ + "t:" + id; }
   std::string OutboxKey() const { return prefix_ + "outbox"; }
   std::string DueKey() const { return prefix_ + "due"; }

@@ -342,6 +342,21 @@ TEST_F(WorkorderIntegrationTest, TwoReplicasRacingLoseNoUpdate) {
   auto lost = b_.tickets->Transition(req);
   ASSERT_FALSE(lost.ok());
   EXPECT_EQ(lost.status().code(), absl::StatusCode::kAborted);
+  // Merging: the duplicate ticket's feedback moves to the survivor.
+  auto other = a_.tickets->FromClassified(Classified(UniqueName("fb"), "卷饼有些硬", ppb::PRIORITY_P3_URGENT));
+  ASSERT_TRUE(other.ok() && other->has_value());
+  pb::TransitionTicketRequest merge;
+  merge.set_ticket_id((*other)->ticket.ticket_id());
+  merge.set_to_state(pb::TICKET_STATE_MERGED);
+  merge.set_actor("agent.a");
+  EXPECT_EQ(a_.tickets->Transition(merge).status().code(), absl::StatusCode::kInvalidArgument);  // into what?
+  merge.set_merge_into(id);
+  auto merged = a_.tickets->Transition(merge);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->merged_into(), id);
+  auto survivor = a_.store->Get(id);
+  ASSERT_TRUE(survivor.ok());
+  EXPECT_EQ(survivor->feedback_ids_size(), 2);
   // An illegal transition says what is allowed.
   req.set_expected_version(0);
   req.set_to_state(pb::TICKET_STATE_CLOSED);
