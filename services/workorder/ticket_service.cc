@@ -61,6 +61,13 @@ void BindConfig(config::Binder& b, TicketPolicy& c) {
   b.Field("warn_fraction", c.warn_fraction);
   b.Field("unhappy_csat_max", c.unhappy_csat_max);
   b.Field("use_classified_targets", c.use_classified_targets);
+  b.Field("open_for_intents", c.open_for_intents);
+  for (size_t i = 0; i < c.open_for_intents.size(); ++i) {
+    const std::string& v = c.open_for_intents[i];
+    if (v != "complaint" && v != "suggestion" && v != "inquiry" && v != "praise") {
+      b.Fail(absl::StrCat("open_for_intents[", i, "]"), "must be complaint, suggestion, inquiry or praise");
+    }
+  }
   if (c.warn_fraction <= 0 || c.warn_fraction >= 1) b.Fail("warn_fraction", "must be in (0, 1)");
   if (c.unhappy_csat_max < 0 || c.unhappy_csat_max > 5) b.Fail("unhappy_csat_max", "must be 0..5");
 }
@@ -220,7 +227,15 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassifie
     if (!t.ok()) return t.status();
     return std::optional<TicketStore::Created>(TicketStore::Created{*t, false});
   }
-  if (!c.needs_action()) return std::optional<TicketStore::Created>();
+  std::string intent;
+  for (const cpb::Tag& tag : c.tags()) {
+    if (tag.level() == cpb::TAG_LEVEL_L1) intent = tag.code();
+  }
+  const auto& open_for = policy_.open_for_intents;
+  if (!c.needs_action() ||
+      (!intent.empty() && std::find(open_for.begin(), open_for.end(), intent) == open_for.end())) {
+    return std::optional<TicketStore::Created>();
+  }
   pb::Ticket t;
   t.add_feedback_ids(f.feedback_id());
   t.set_priority(c.priority());

@@ -35,6 +35,9 @@ struct TicketPolicy {
   double warn_fraction = 0.8;  // warn when this share of the target is used
   int unhappy_csat_max = 2;    // CSAT at or below reopens the ticket and tells the supervisor
   bool use_classified_targets = true;  // take targets from the classification when it gives them
+  // WO-1: which classified feedback opens a ticket — L1 intents (praise does
+  // not by default) and only what the classification marks needs_action.
+  std::vector<std::string> open_for_intents = {"complaint", "suggestion", "inquiry"};
 
   const DeadlineTarget& For(int priority) const;
 };

@@ -148,6 +148,19 @@ TEST_F(WorkorderIntegrationTest, ClassifiedFeedbackOpensOneTicketAndDuplicatesAt
   auto none = a_.tickets->FromClassified(praise);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+  // The intents that open tickets are configuration: suggestions can be left to the product backlog.
+  auto suggestion = Classified(UniqueName("fb"), "建议增加夜间配送", ppb::PRIORITY_P4_ROUTINE);
+  cpb::Tag* l1 = suggestion.add_tags();
+  l1->set_level(cpb::TAG_LEVEL_L1);
+  l1->set_code("suggestion");
+  TicketPolicy complaints_only = config_.policy;
+  complaints_only.open_for_intents = {"complaint"};
+  TicketService strict(*a_.store, *calendar_, complaints_only, clock_);
+  auto skipped = strict.FromClassified(suggestion);
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_FALSE(skipped->has_value());
+  auto opened = a_.tickets->FromClassified(suggestion);
+  ASSERT_TRUE(opened.ok() && opened->has_value());
 
   // CREATED tells the customer when to expect an answer (WO-5).
   const auto events = Outbox(a_);
