@@ -1,6 +1,6 @@
 // Trains the sentiment model on the labelled reviews (80 % by text hash),
 // quantises it and reports accuracy per dataset on dev and holdout.
-//   sentiment-train --data DIR --out models/sentiment-zh.ftz [--dim 10] [--word-ngrams 3]
+//   sentiment-train --data DIR --out models/sentiment-zh.ftz [--dim 10] [--word-ngrams 3] [--bucket 2000000] [--quantize yes|no]
 #include <fasttext/fasttext.h>
 
 #include <cstdio>
@@ -15,15 +15,19 @@
 
 int main(int argc, char** argv) {
   std::string data = "../shared/data", out = "models/sentiment-zh.ftz";
-  int dim = 10, word_ngrams = 3;
+  int dim = 10, word_ngrams = 3, bucket = 2000000;
+  bool quantize = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--data") data = argv[i + 1];
     else if (flag == "--out") out = argv[i + 1];
     else if (flag == "--dim") dim = std::atoi(argv[i + 1]);
     else if (flag == "--word-ngrams") word_ngrams = std::atoi(argv[i + 1]);
+    else if (flag == "--bucket") bucket = std::atoi(argv[i + 1]);
+    else if (flag == "--quantize") quantize = std::string(argv[i + 1]) != "no";
     else {
-      std::fprintf(stderr, "usage: %s --data DIR --out FILE.ftz [--dim N] [--word-ngrams N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --data DIR --out FILE.ftz [--dim N] [--word-ngrams N] [--bucket N] [--quantize yes|no]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -54,18 +58,20 @@ int main(int argc, char** argv) {
   args.minCount = 1;
   args.minn = 0;
   args.maxn = 0;
-  args.bucket = 2000000;
+  args.bucket = bucket;
   args.thread = 2;
   args.verbose = 0;
   fasttext::FastText model;
   model.train(args);
-  fasttext::Args q = args;
-  q.qnorm = true;
-  q.cutoff = 100000;
-  q.dsub = 2;
-  q.retrain = false;
-  std::fprintf(stderr, "quantising ...\n");
-  model.quantize(q);
+  if (quantize) {
+    fasttext::Args q = args;
+    q.qnorm = true;
+    q.cutoff = 100000;
+    q.dsub = 2;
+    q.retrain = false;
+    std::fprintf(stderr, "quantising ...\n");
+    model.quantize(q);
+  }
   model.saveModel(out);
   std::filesystem::remove(train_path);
 
