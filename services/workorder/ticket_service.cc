@@ -242,6 +242,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassifie
   t.set_origin(pb::TICKET_ORIGIN_FEEDBACK);
   t.set_department(c.department());
   t.set_customer_pseudonym(f.customer_pseudonym());
+  t.set_language(f.language());
   t.set_problem_type(cpb::ProblemType_Name(c.problem_type()));
   std::string l3_names;
   for (const cpb::Tag& tag : c.tags()) {
@@ -541,6 +542,15 @@ absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyReq
 
 namespace {
 
+// Whether the agent speaks the ticket's language ("zh" matches "zh-CN");
+// agents without languages listed, and tickets without one, always match.
+bool SpeaksLanguage(const pb::Agent& a, const pb::Ticket& t) {
+  if (a.languages().empty() || t.language().empty()) return true;
+  const std::string lang = t.language().substr(0, t.language().find('-'));
+  return std::any_of(a.languages().begin(), a.languages().end(),
+                     [&](const std::string& l) { return l.substr(0, l.find('-')) == lang; });
+}
+
 // Skill overlap of an agent with a ticket: its tags and problem type.
 int SkillMatch(const pb::Agent& a, const pb::Ticket& t) {
   int n = 0;
@@ -563,8 +573,9 @@ absl::StatusOr<pb::Ticket> TicketService::AutoAssign(const std::string& ticket_i
   if (!agents.ok()) return agents.status();
   auto loads = store_.Loads();
   if (!loads.ok()) return loads.status();
-  // Candidates: on shift, in the ticket's team (or any team), with room; a
-  // specialist must share a skill, a generalist (no skills) takes anything.
+  // Candidates: on shift, in the ticket's team (or any team), speaking the
+  // customer's language, with room; a specialist must share a skill, a
+  // generalist (no skills) takes anything.
   struct Candidate {
     const pb::Agent* agent;
     int match;
@@ -577,6 +588,7 @@ absl::StatusOr<pb::Ticket> TicketService::AutoAssign(const std::string& ticket_i
     if (!a.teams().empty() && std::find(a.teams().begin(), a.teams().end(), t->department()) == a.teams().end()) {
       continue;
     }
+    if (!SpeaksLanguage(a, *t)) continue;
     const int match = SkillMatch(a, *t);
     if (!a.skills().empty() && match == 0) continue;
     candidates.push_back({&a, match, static_cast<double>(load) / a.capacity()});

@@ -238,6 +238,21 @@ TEST_F(WorkorderIntegrationTest, AssignmentBySkillThenLoadWithinCapacityQueuesAn
   EXPECT_EQ(a_.store->Get(t4.ticket_id())->assignee(), "li");
   EXPECT_TRUE(a_.store->Queued(10)->empty());
 
+  // An English-speaking customer goes to an agent who speaks English.
+  pb::Agent en = MakeAgent("smith", 3, {});
+  en.add_languages("en");
+  ASSERT_TRUE(a_.tickets->UpsertAgent(en).ok());
+  pb::Agent zh = MakeAgent("qian", 3, {});
+  zh.add_languages("zh-CN");
+  ASSERT_TRUE(a_.tickets->UpsertAgent(zh).ok());
+  auto english = Classified(UniqueName("fb"), "@Uber_Support I never received my order",
+                            ppb::PRIORITY_P2_IMPORTANT);  // a real complaint tweet (complaint_tweets_en.csv)
+  english.mutable_feedback()->set_language("en-US");
+  english.mutable_tags(0)->set_code("service.unresponsive");
+  auto en_ticket = a_.tickets->FromClassified(english);
+  ASSERT_TRUE(en_ticket.ok() && en_ticket->has_value());
+  EXPECT_EQ(a_.store->Get((*en_ticket)->ticket.ticket_id())->assignee(), "smith");
+
   // A manual reassign moves the load.
   pb::AssignTicketRequest req;
   req.set_ticket_id(t4.ticket_id());
