@@ -31,6 +31,10 @@ size_t CodePointCount(std::string_view s);
 // Precondition: *pos < s.size().
 char32_t NextCodePoint(std::string_view s, size_t* pos);
 
+// At most `max_bytes` of `s`, cut before a UTF-8 sequence that would not fit
+// (never in the middle of one), so valid UTF-8 stays valid.
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
+
 // Appends the UTF-8 encoding of `cp` to `out`; a surrogate or a value above
 // U+10FFFF is written as U+FFFD.
 void AppendUtf8(char32_t cp, std::string* out);

@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/text/utf8.h"
 
 namespace fbl::notifier {
 namespace {
@@ -34,14 +35,6 @@ std::string FormEscape(std::string_view s) {
     }
   }
   return out;
-}
-
-// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
-std::string Utf8Prefix(std::string_view s, size_t max) {
-  if (s.size() <= max) return std::string(s);
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
 }
 
 bool IsAscii(std::string_view s) {
@@ -122,7 +115,7 @@ std::string WebhookBody(const Page& page, const Person& person, std::string_view
 std::string SmsText(const Page& page, size_t max_bytes) {
   std::string line = page.title;
   if (!page.summary.empty() && page.grouped_count == 0) absl::StrAppend(&line, " | ", page.summary);
-  return Utf8Prefix(line, max_bytes);
+  return std::string(text::Utf8Prefix(line, max_bytes));
 }
 
 TemplateEscape EscapeForContentType(std::string_view content_type) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/runtime/proto_time.h"
 #include "libs/text/feedback_id.h"
+#include "libs/text/utf8.h"
 #include "services/workorder/ticket_machine.h"
 
 namespace fbl::workorder {
@@ -250,8 +251,9 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassifie
     if (tag.level() == cpb::TAG_LEVEL_L3 && l3_names.empty()) l3_names = tag.name();
   }
   const std::string text = f.title().empty() ? f.text() : f.title();
-  t.set_title(l3_names.empty() ? text.substr(0, std::min<size_t>(text.size(), 90)) : l3_names);
-  t.set_summary(f.text().substr(0, std::min<size_t>(f.text().size(), 600)));
+  // Cut on code point boundaries: a split UTF-8 sequence makes the ticket unparseable.
+  t.set_title(l3_names.empty() ? std::string(text::Utf8Prefix(text, 90)) : l3_names);
+  t.set_summary(std::string(text::Utf8Prefix(f.text(), 600)));
   std::optional<DeadlineTarget> target;
   if (policy_.use_classified_targets && c.has_response_within() && c.has_resolution_within()) {
     target = DeadlineTarget{FromProto(c.response_within()), FromProto(c.resolution_within())};

@@ -136,6 +136,19 @@ TEST_F(WorkorderIntegrationTest, ClassifiedFeedbackOpensOneTicketAndDuplicatesAt
   EXPECT_EQ(absl::FromUnixSeconds(t.response_due().seconds()),
             absl::FromCivil(absl::CivilSecond(2026, 6, 11, 11, 30, 0), Shanghai()));
 
+  // Without an L3 problem the title is the text's start, cut on a character
+  // boundary (a split UTF-8 sequence would make the ticket unreadable).
+  auto untagged = Classified(UniqueName("fb"), std::string("送餐实在太慢了，整2个小时，辣菜也不注明，失望") +
+                                                   "，送餐实在太慢了，整2个小时，辣菜也不注明，失望",
+                             ppb::PRIORITY_P2_IMPORTANT);
+  untagged.clear_tags();
+  auto plain = a_.tickets->FromClassified(untagged);
+  ASSERT_TRUE(plain.ok() && plain->has_value()) << plain.status();
+  auto reread = b_.store->Get((*plain)->ticket.ticket_id());
+  ASSERT_TRUE(reread.ok()) << reread.status();
+  EXPECT_LE(reread->title().size(), 90u);
+  EXPECT_EQ(reread->title().rfind("送餐实在太慢了", 0), 0u);
+
   // A near-duplicate joins it, once; praise opens nothing.
   auto dup = Classified(UniqueName("fb"), "送餐太慢", ppb::PRIORITY_P2_IMPORTANT);
   dup.mutable_feedback()->set_duplicate_of(fb);

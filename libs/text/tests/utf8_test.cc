@@ -92,3 +92,20 @@ TEST(AppendUtf8, RoundTripsAllLengths) {
 
 }  // namespace
 }  // namespace fbl::text
+
+namespace fbl::text {
+namespace {
+
+TEST(Utf8Prefix, NeverSplitsASequence) {
+  const std::string s = "送餐慢ab";  // 3 x 3 bytes, then ASCII
+  EXPECT_EQ(Utf8Prefix(s, 100), s);
+  EXPECT_EQ(Utf8Prefix(s, 9), "送餐慢");
+  EXPECT_EQ(Utf8Prefix(s, 8), "送餐");
+  EXPECT_EQ(Utf8Prefix(s, 7), "送餐");
+  EXPECT_EQ(Utf8Prefix(s, 2), "");
+  EXPECT_EQ(Utf8Prefix(s, 10), "送餐慢a");
+  for (size_t n = 0; n <= s.size(); ++n) EXPECT_TRUE(ValidateUtf8(Utf8Prefix(s, n)).ok()) << n;
+}
+
+}  // namespace
+}  // namespace fbl::text
