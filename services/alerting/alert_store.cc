@@ -1,5 +1,8 @@
 #include "services/alerting/alert_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "absl/strings/str_cat.h"
 
 namespace fbl::alerting {
@@ -51,7 +54,7 @@ return due
 absl::StatusOr<AlertStore::Raised> AlertStore::Raise(const pb::Alert& alert) {
   auto reply = redis_.Eval(
       kRaise, {Key("fb:" + alert.feedback_id()), Key("alert:" + alert.alert_id()), Key("index"), Key("timers")},
-      {alert.alert_id(), alert.SerializeAsString(),
+      {alert.alert_id(), Bytes(alert),
        std::to_string(alert.created_at().seconds() * 1000 + alert.created_at().nanos() / 1000000),
        std::to_string(alert.ack_due().seconds() * 1000), std::to_string(alert.contact_due().seconds() * 1000),
        std::to_string(kClaimTtlMs)});
@@ -73,10 +76,22 @@ absl::StatusOr<pb::Alert> AlertStore::Get(const std::string& alert_id) {
   return a;
 }
 
+std::string AlertStore::Bytes(const pb::Alert& alert) {
+  // Deterministic (map entries sorted): Update compares bytes, and a map in
+  // another order would look like a concurrent change forever.
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  alert.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
 absl::Status AlertStore::Update(const pb::Alert& before, const pb::Alert& after,
                                 const std::vector<std::string>& remove_timers,
                                 const std::vector<std::pair<std::string, absl::Time>>& add_timers) {
-  std::vector<std::string> args = {before.SerializeAsString(), after.SerializeAsString(),
+  std::vector<std::string> args = {Bytes(before), Bytes(after),
                                    std::to_string(remove_timers.size())};
   args.insert(args.end(), remove_timers.begin(), remove_timers.end());
   for (const auto& [member, due] : add_timers) {

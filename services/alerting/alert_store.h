@@ -20,6 +20,9 @@ namespace pb = ::feedbackloop::alerting::v1;
 // expire and the timer fires elsewhere. Nothing is lost on restart.
 class AlertStore {
  public:
+  // The alert's stored form: deterministic serialization (sorted map entries).
+  static std::string Bytes(const pb::Alert& alert);
+
   enum class Raised { kNew, kPending, kDone };
 
   // All keys start with `prefix` (tests isolate themselves with their own).

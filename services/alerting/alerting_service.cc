@@ -170,7 +170,7 @@ absl::Status EscalationScheduler::Fire(const std::string& timer) {
     event = EventPublisher::Make(pb::ALERT_EVENT_TYPE_CONTACT_BREACHED, after, "system", now, "contact-breached");
   }
   // A re-fire after a crash finds the alert already changed and only publishes.
-  if (after.SerializeAsString() != alert->SerializeAsString()) {
+  if (AlertStore::Bytes(after) != AlertStore::Bytes(*alert)) {
     if (absl::Status s = store_.Update(*alert, after, {}, add); !s.ok()) return s;
     log::Warn(is_ack ? "alert escalated" : "customer contact promise missed",
               {{"alert_id", alert_id}, {"tier", std::to_string(after.tier())}});
