@@ -83,6 +83,19 @@ if [[ -f "$data" && -f "$RUN_DIR/intake.ready" ]]; then
     log "classification: classified $(metric classification 'classification_records_total{.*result=\"classified\"')," \
         "complaints $(metric classification 'classification_intents_total{.*intent=\"complaint\"')," \
         "urgent+important $(metric classification 'classification_priorities_total{.*priority=\"p1_urgent_important\"')"
+  if [[ -f "$RUN_DIR/classification.ready" ]]; then
+    port=$(sed -n 's/.*"metrics_port":\([0-9]*\).*/\1/p' "$RUN_DIR/classification.ready")
+    log "top problems: $(curl -sf "http://127.0.0.1:$port/metrics" | grep '^classification_problems_total' |
+      sed 's/.*problem="\([^"]*\)".* \([0-9.e+]*\)$/\2 \1/' | sort -rn | head -5 |
+      awk '{printf "%s%s (%d)", (NR>1 ? ", " : ""), $2, $1}')"
+  fi
+  if [[ -f "$RUN_DIR/workorder.ready" ]]; then
+    by_state=""
+    for s in 1:pending 2:in_progress 3:awaiting_verification 4:done 5:closed; do
+      by_state+="${s#*:} $(redis-cli -h 127.0.0.1 -p "$FBL_REDIS_PORT" SCARD "fbl:workorder:ix:state:${s%%:*}" 2>/dev/null || echo ?), "
+    done
+    log "tickets by state: ${by_state%, }"
+  fi
   [[ -f "$RUN_DIR/workorder.ready" ]] &&
     log "workorder: tickets opened $(metric workorder 'workorder_inputs_total{.*result=\"created\"')" \
         "(from red alerts $(metric workorder 'workorder_inputs_total{.*result=\"created\".*source=\"alert\"'))," \

@@ -93,6 +93,10 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
                    .Name("classification_modules_total")
                    .Help("L2 module tags given (a record may have several), by module code.")
                    .Register(registry)),
+      problems_(prometheus::BuildCounter()
+                    .Name("classification_problems_total")
+                    .Help("L3 problem tags given, by problem code (bounded by the taxonomy).")
+                    .Register(registry)),
       priorities_(prometheus::BuildCounter()
                       .Name("classification_priorities_total")
                       .Help("Classified records by four-quadrant priority.")
@@ -239,6 +243,7 @@ absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Mess
     for (const pb::Tag& t : c.tags()) {
       if (t.level() == pb::TAG_LEVEL_L1) metrics_.Intent(t.code());
       if (t.level() == pb::TAG_LEVEL_L2) metrics_.Module(t.code());
+      if (t.level() == pb::TAG_LEVEL_L3) metrics_.Problem(t.code());
     }
   }
   metrics_.BatchSeconds(absl::ToDoubleSeconds(absl::Now() - started));

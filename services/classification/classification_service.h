@@ -65,6 +65,7 @@ class ClassificationMetrics {
   void Record(const std::string& result) { records_.Add({{"result", result}}).Increment(); }
   void Intent(std::string_view intent) { intents_.Add({{"intent", std::string(intent)}}).Increment(); }
   void Module(const std::string& module) { modules_.Add({{"module", module}}).Increment(); }
+  void Problem(const std::string& code) { problems_.Add({{"problem", code}}).Increment(); }
   void Priority(std::string_view priority) { priorities_.Add({{"priority", std::string(priority)}}).Increment(); }
   void TaxonomyReload(bool ok) { reloads_.Add({{"result", ok ? "ok" : "refused"}}).Increment(); }
   void BatchSeconds(double s) { batch_seconds_.Observe(s); }
@@ -73,6 +74,7 @@ class ClassificationMetrics {
   prometheus::Family<prometheus::Counter>& records_;
   prometheus::Family<prometheus::Counter>& intents_;
   prometheus::Family<prometheus::Counter>& modules_;
+  prometheus::Family<prometheus::Counter>& problems_;
   prometheus::Family<prometheus::Counter>& priorities_;
   prometheus::Family<prometheus::Counter>& reloads_;
   prometheus::Histogram& batch_seconds_;
