@@ -23,4 +23,20 @@ absl::Status ConsumerWorker::Join() {
   return status_;
 }
 
+PeriodicTask::PeriodicTask(Signals& signals, absl::Duration interval, std::string what,
+                           std::function<absl::Status()> tick)
+    : thread_([&signals, interval, what = std::move(what), tick = std::move(tick)] {
+        while (!signals.WaitFor(interval)) {
+          if (absl::Status s = tick(); !s.ok()) {
+            log::Warn(what + " failed; will retry", {{"error", std::string(s.message())}});
+          }
+        }
+      }) {}
+
+PeriodicTask::~PeriodicTask() { Join(); }
+
+void PeriodicTask::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
 }  // namespace fbl::runtime

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <string>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -23,6 +25,22 @@ class ConsumerWorker {
 
  private:
   absl::Status status_;
+  std::thread thread_;
+};
+
+// A service's periodic job on its own thread (timers, reloads, storm
+// flushes): runs `tick` every `interval` until shutdown is requested; a
+// failing tick is logged as "<what> failed; will retry" and tried again next
+// time.
+class PeriodicTask {
+ public:
+  PeriodicTask(Signals& signals, absl::Duration interval, std::string what, std::function<absl::Status()> tick);
+  ~PeriodicTask();
+
+  // Waits for the thread to end (after shutdown was requested).
+  void Join();
+
+ private:
   std::thread thread_;
 };
 

@@ -3,7 +3,6 @@
 //   alerting check [--rules FILE]        dry run: JSON lines {"id","text"} on stdin
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -67,23 +66,18 @@ int Serve(const AlertingConfig& cfg) {
   runtime::ConsumerWorker worker(
       **consumer, [&](const std::vector<kafka::Message>& b) { return processor.ProcessBatch(b); }, signals,
       options);
-  std::thread timer_thread([&] {
-    absl::Time next_rules_check = absl::Now();
-    while (!signals.WaitFor(cfg.scheduler_tick)) {
-      if (auto fired = scheduler.Tick(); !fired.ok()) {
-        log::Warn("escalation tick failed; will retry", {{"error", std::string(fired.status().message())}});
-      }
-      if (absl::Now() >= next_rules_check) {
-        reload(false);
-        next_rules_check = absl::Now() + cfg.rules_poll;
-      }
-    }
+  runtime::PeriodicTask escalation(signals, cfg.scheduler_tick, "escalation tick",
+                                   [&] { return scheduler.Tick().status(); });
+  runtime::PeriodicTask rules_poll(signals, cfg.rules_poll, "rules poll", [&] {
+    reload(false);
+    return absl::OkStatus();
   });
 
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
-  timer_thread.join();
+  escalation.Join();
+  rules_poll.Join();
   (*consumer)->Close();
   (*rt)->Shutdown();
   (void)(*producer)->Flush(cfg.server.drain_timeout);

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -117,22 +116,18 @@ int Serve(const ClassificationConfig& cfg) {
   runtime::ConsumerWorker worker(
       **consumer, [&](const std::vector<kafka::Message>& b) { return processor.ProcessBatch(b); }, signals,
       options);
-  std::thread reload_thread([&] {
-    while (!signals.WaitFor(cfg.taxonomy_poll)) reload(false);
+  runtime::PeriodicTask reload_poll(signals, cfg.taxonomy_poll, "taxonomy poll", [&] {
+    reload(false);
+    return absl::OkStatus();
   });
-  std::thread topics_thread([&] {
-    while (!signals.WaitFor(cfg.topics.interval)) {
-      if (auto n = topics.RunOnce(absl::Now()); !n.ok()) {
-        log::Warn("emerging topics not updated; will retry", {{"error", std::string(n.status().message())}});
-      }
-    }
-  });
+  runtime::PeriodicTask topics_job(signals, cfg.topics.interval, "emerging topics update",
+                                   [&] { return topics.RunOnce(absl::Now()).status(); });
 
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
-  reload_thread.join();
-  topics_thread.join();
+  reload_poll.Join();
+  topics_job.Join();
   (*consumer)->Close();
   (*rt)->Shutdown();
   (void)(*producer)->Flush(cfg.server.drain_timeout);

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <random>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -83,19 +82,14 @@ int Serve(const NotifierConfig& cfg) {
   runtime::ConsumerWorker closures_worker(
       **closures_consumer, [&](const std::vector<kafka::Message>& b) { return notifier.RecordClosures(b); }, signals,
       options);
-  std::thread storm_thread([&] {
-    while (!signals.WaitFor(cfg.storm.tick)) {
-      if (auto handled = notifier.FlushStorms(); !handled.ok()) {
-        log::Warn("storm flush failed; will retry", {{"error", std::string(handled.status().message())}});
-      }
-    }
-  });
+  runtime::PeriodicTask storms_flush(signals, cfg.storm.tick, "storm flush",
+                                     [&] { return notifier.FlushStorms().status(); });
 
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
   const absl::Status closures_status = closures_worker.Join();
-  storm_thread.join();
+  storms_flush.Join();
   (*consumer)->Close();
   (*closures_consumer)->Close();
   (*rt)->Shutdown();

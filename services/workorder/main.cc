@@ -66,16 +66,10 @@ int Serve(const WorkorderConfig& cfg) {
   options.max_batch = static_cast<size_t>(cfg.consume_batch);
   runtime::ConsumerWorker worker(
       **consumer, [&](const std::vector<kafka::Message>& b) { return input.ProcessBatch(b); }, signals, options);
-  std::thread scheduler([&] {
-    while (!signals.WaitFor(cfg.scheduler_tick)) {
-      if (auto fired = tickets.FireDue(cfg.timer_lease, 100); !fired.ok()) {
-        log::Warn("deadline tick failed; will retry", {{"error", std::string(fired.status().message())}});
-      }
-      if (auto assigned = tickets.AssignQueued(100); !assigned.ok()) {
-        log::Warn("queued assignment failed; will retry", {{"error", std::string(assigned.status().message())}});
-      }
-    }
-  });
+  runtime::PeriodicTask deadlines(signals, cfg.scheduler_tick, "deadline tick",
+                                  [&] { return tickets.FireDue(cfg.timer_lease, 100).status(); });
+  runtime::PeriodicTask dispatcher(signals, cfg.scheduler_tick, "queued assignment",
+                                   [&] { return tickets.AssignQueued(100).status(); });
   std::thread relay_thread([&] {
     absl::Duration wait = absl::Milliseconds(20);
     while (!signals.WaitFor(wait)) {
@@ -90,7 +84,8 @@ int Serve(const WorkorderConfig& cfg) {
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
-  scheduler.join();
+  deadlines.Join();
+  dispatcher.Join();
   relay_thread.join();
   (*consumer)->Close();
   (*rt)->Shutdown();
