@@ -188,16 +188,19 @@ absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Mess
     Input input;
     Analysis analysis;
   };
+  // Built in place and never reallocated (reserved): each item's input views
+  // its own record and text.
   std::vector<Item> items;
   items.reserve(batch.size());
   std::vector<ImpactStore::Observation> observations;
   for (const kafka::Message& m : batch) {
-    Item item;
+    Item& item = items.emplace_back();
     if (!item.record.ParseFromString(m.value) || item.record.feedback_id().empty()) {
       // Intake only publishes valid records; a foreign one is skipped, not retried forever.
       log::Error("not a FeedbackRecord; skipped",
                  {{"partition", std::to_string(m.partition)}, {"offset", std::to_string(m.offset)}});
       metrics_.Record("skipped");
+      items.pop_back();
       continue;
     }
     item.input = InputFor(item.record, &item.text);
@@ -207,7 +210,6 @@ absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Mess
     o.customer = item.record.customer_pseudonym();
     o.at = item.record.has_received_at() ? FromProto(item.record.received_at()) : started;
     observations.push_back(std::move(o));
-    items.push_back(std::move(item));
   }
   auto counts = impact_.Record(observations);
   if (!counts.ok()) return counts.status();
@@ -224,9 +226,7 @@ absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Mess
   std::vector<pb::ClassifiedFeedback> out;
   out.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    Item& item = items[i];
-    // The input views point into `item`: the text buffer moved with it.
-    item.input = InputFor(item.record, &item.text);
+    const Item& item = items[i];
     const Decision d = classifier->Decide(item.analysis, item.input, (*counts)[i]);
     out.push_back(ToClassified(item.record, *classifier, item.analysis, d, classifiers_.sentiment_model_version(), now));
     const pb::ClassifiedFeedback& c = out.back();

@@ -73,6 +73,17 @@ void BindConfig(config::Binder& b, TicketPolicy& c) {
   if (c.unhappy_csat_max < 0 || c.unhappy_csat_max > 5) b.Fail("unhappy_csat_max", "must be 0..5");
 }
 
+void TicketService::Reopen(pb::Ticket& t, absl::Time now) const {
+  t.set_reopen_count(t.reopen_count() + 1);
+  t.clear_resolved_at();
+  t.clear_closed_at();
+  t.set_resolution_warned(false);
+  t.set_resolution_breached(false);
+  *t.mutable_clock_started_at() = ToProto(now);
+  t.clear_paused();
+  *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
+}
+
 absl::Time TicketService::Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const {
   if (t.priority() == ppb::PRIORITY_P0_CRITICAL) return start + target;  // crises run on the wall clock
   return calendar_.Add(start, target);
@@ -374,14 +385,7 @@ absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketR
     const absl::Time now = clock_();
     const bool reopen = IsReopen(from, to);
     if (reopen) {
-      t.set_reopen_count(t.reopen_count() + 1);
-      t.clear_resolved_at();
-      t.clear_closed_at();
-      t.set_resolution_warned(false);
-      t.set_resolution_breached(false);
-      *t.mutable_clock_started_at() = ToProto(now);
-      t.clear_paused();
-      *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
+      Reopen(t, now);
     }
     if (to == pb::TICKET_STATE_IN_PROGRESS && !t.has_first_response_at()) *t.mutable_first_response_at() = ToProto(now);
     if (to == pb::TICKET_STATE_DONE) *t.mutable_resolved_at() = ToProto(now);
@@ -523,14 +527,7 @@ absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyReq
       const pb::TicketState from = t.state();
       const absl::Time now = clock_();
       t.set_state(pb::TICKET_STATE_IN_PROGRESS);
-      t.set_reopen_count(t.reopen_count() + 1);
-      t.clear_resolved_at();
-      t.clear_closed_at();
-      t.set_resolution_warned(false);
-      t.set_resolution_breached(false);
-      *t.mutable_clock_started_at() = ToProto(now);
-      t.clear_paused();
-      *t.mutable_resolution_due() = ToProto(Due(t, now, policy_.For(t.priority()).resolution));
+      Reopen(t, now);
       pb::TicketEvent reopened = Event(t, pb::TICKET_EVENT_TYPE_REOPENED, "survey", "unhappy");
       reopened.set_from_state(from);
       reopened.set_note(absl::StrCat("unhappy survey answer (CSAT ", s.csat(), ")"));

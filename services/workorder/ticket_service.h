@@ -101,6 +101,8 @@ class TicketService {
   // A new ticket goes to an agent at once when agents are configured.
   void AssignNew(const TicketStore::Created& created);
   absl::Time Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const;
+  // A done/closed ticket works again: the resolution clock restarts now.
+  void Reopen(pb::Ticket& t, absl::Time now) const;
   pb::TicketEvent Event(const pb::Ticket& t, pb::TicketEventType type, const std::string& actor,
                         const std::string& suffix) const;
   pb::AuditEntry Audit(const pb::Ticket& t, const std::string& actor, const std::string& action,
