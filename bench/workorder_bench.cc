@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/redis/redis_client.h"
-#include "services/workorder/business_calendar.h"
+#include "libs/calendar/business_calendar.h"
 #include "services/workorder/ticket_service.h"
 #include "services/workorder/ticket_store.h"
 
@@ -60,14 +60,14 @@ Stats Summarize(std::vector<double> ms, double seconds) {
 // One "replica": its own connection, store and service.
 struct Replica {
   std::unique_ptr<redis::Client> redis;
-  std::unique_ptr<wo::BusinessCalendar> calendar;
+  std::unique_ptr<calendar::BusinessCalendar> calendar;
   std::unique_ptr<wo::TicketStore> store;
   std::unique_ptr<wo::TicketService> service;
 };
 Replica MakeReplica(const redis::RedisConfig& rc, const std::string& prefix) {
   Replica r;
   r.redis = Check(redis::Client::Create(rc), "redis connect");
-  r.calendar = std::make_unique<wo::BusinessCalendar>(Check(wo::BusinessCalendar::Create(wo::CalendarSpec{}), "calendar"));
+  r.calendar = std::make_unique<calendar::BusinessCalendar>(Check(calendar::BusinessCalendar::Create(calendar::CalendarSpec{}), "calendar"));
   r.store = std::make_unique<wo::TicketStore>(*r.redis, prefix);
   r.service = std::make_unique<wo::TicketService>(*r.store, *r.calendar, wo::TicketPolicy{}, [] { return absl::Now(); });
   return r;

@@ -12,11 +12,15 @@
 #include "absl/status/statusor.h"
 #include "alerting/v1/alerting.pb.h"
 #include "classification/v1/classification.pb.h"
+#include "libs/calendar/business_calendar.h"
 #include "libs/runtime/config.h"
-#include "services/workorder/business_calendar.h"
 #include "services/workorder/ticket_store.h"
 
 namespace fbl::workorder {
+
+using calendar::BusinessCalendar;
+using calendar::CalendarSpec;
+using calendar::DeadlineClock;
 
 using Clock = std::function<absl::Time()>;
 

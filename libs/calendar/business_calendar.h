@@ -38,7 +38,7 @@
 #include "absl/time/time.h"
 #include "libs/runtime/config.h"
 
-namespace fbl::workorder {
+namespace fbl::calendar {
 
 // How far ahead the calendar looks (civil days of the calendar's zone).
 inline constexpr int kHorizonDays = 3653;  // 10 years
@@ -128,4 +128,4 @@ DeadlineClock Resume(const BusinessCalendar& cal, DeadlineClock c, absl::Time at
 // fraction counts as 0. While paused: InfiniteFuture.
 absl::Time WarnAt(const BusinessCalendar& cal, const DeadlineClock& c, double fraction);
 
-}  // namespace fbl::workorder
+}  // namespace fbl::calendar

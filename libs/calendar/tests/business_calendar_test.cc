@@ -1,4 +1,4 @@
-#include "services/workorder/business_calendar.h"
+#include "libs/calendar/business_calendar.h"
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "libs/runtime/config.h"
 
-namespace fbl::workorder {
+namespace fbl::calendar {
 namespace {
 
 using ::testing::HasSubstr;
@@ -354,4 +354,4 @@ TEST(CalendarConfigTest, CreateValidatesToo) {
 }
 
 }  // namespace
-}  // namespace fbl::workorder
+}  // namespace fbl::calendar

@@ -1,4 +1,4 @@
-#include "services/workorder/business_calendar.h"
+#include "libs/calendar/business_calendar.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace fbl::workorder {
+namespace fbl::calendar {
 namespace {
 
 constexpr std::string_view kDayNames[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -293,4 +293,4 @@ absl::Time WarnAt(const BusinessCalendar& cal, const DeadlineClock& c, double fr
   return cal.Add(c.started, used + c.paused_business);
 }
 
-}  // namespace fbl::workorder
+}  // namespace fbl::calendar
