@@ -15,6 +15,7 @@ DEB_PACKAGES=(
   libssl-dev libsodium-dev libicu-dev libcsv-dev libhyperscan-dev libfasttext-dev libcurl4-openssl-dev
   redis-server redis-tools prometheus kcat python3
   openjdk-17-jre-headless maven
+  chromium fonts-noto-cjk
 )
 # Go builds grpcurl; a newer Go already on the machine is preferred.
 command -v go >/dev/null 2>&1 || DEB_PACKAGES+=(golang-go)
