@@ -18,6 +18,9 @@ jobs=$(nproc)
 log "unit tests"
 ctest --test-dir "$FBL_BUILD_DIR" -L unit -j "$jobs" --output-on-failure "$@"
 
+log "deploy artefacts: Dockerfile, compose, Prometheus rules, Helm chart"
+"$FBL_ROOT/scripts/validate-deploy.sh"
+
 log "fuzzing (bounded; FBL_FUZZ_SECONDS per target)"
 "$FBL_ROOT/scripts/fuzz.sh" "${FBL_FUZZ_SECONDS:-20}"
 
