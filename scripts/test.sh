@@ -38,4 +38,9 @@ export FBL_GRPCURL="$FBL_CACHE/bin/grpcurl"
 
 log "integration and e2e tests (kafka $FBL_KAFKA_BROKERS, redis $FBL_REDIS_ADDR)"
 ctest --test-dir "$FBL_BUILD_DIR" -L 'integration|e2e' -j "$jobs" --output-on-failure "$@"
+
+if [[ $# -eq 0 ]]; then
+  log "dashboards: every PromQL query against Prometheus scraping the running services"
+  "$FBL_ROOT/scripts/check-dashboards.sh" --no-build --use-stack
+fi
 log "all tests passed in $((SECONDS - start))s"

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/kafka/consumer_lag.h"
 #include "libs/kafka/rdkafka_util.h"
 
 namespace fbl::kafka {
@@ -111,6 +112,24 @@ struct Consumer::Impl {
     if (context->observer != nullptr) context->observer->OnRebalance(assign, partitions->cnt);
   }
 
+  // librdkafka statistics, served from Poll every lag_interval: the lag per
+  // subscribed topic goes to the observer.
+  static int OnStatistics(rd_kafka_t* /*rk*/, char* json, size_t json_len, void* opaque) {
+    auto* context = static_cast<ClientContext*>(opaque);
+    auto* impl = static_cast<Impl*>(context->owner);
+    if (context->observer == nullptr) return 0;
+    auto lag = internal::LagFromStatistics(std::string_view(json, json_len), impl->config.topics,
+                                           impl->config.auto_offset_reset == "earliest");
+    if (!lag.ok()) {
+      context->observer->OnClientLog(4, std::string(lag.status().message()));
+      return 0;
+    }
+    for (const auto& [topic, messages] : *lag) {
+      context->observer->OnConsumerLag(impl->config.group_id, topic, messages);
+    }
+    return 0;  // librdkafka frees `json`
+  }
+
   absl::Status ForAssignment(
       rd_kafka_resp_err_t (*fn)(rd_kafka_t*, rd_kafka_topic_partition_list_t*),
       const char* what) {
@@ -144,6 +163,11 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerConfig&
       {"max.poll.interval.ms",
        std::to_string(absl::ToInt64Milliseconds(config.max_poll_interval))},
   };
+  const bool report_lag = observer != nullptr && config.lag_interval > absl::ZeroDuration();
+  if (report_lag) {
+    props["statistics.interval.ms"] =
+        std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(config.lag_interval)));
+  }
   auto conf = internal::MakeConf(props, config.extra);
   if (!conf.ok()) return conf.status();
 
@@ -152,6 +176,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerConfig&
   impl->context = ClientContext{observer, impl.get()};
   internal::InstallContext(conf->get(), &impl->context);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Impl::OnRebalance);
+  if (report_lag) rd_kafka_conf_set_stats_cb(conf->get(), &Impl::OnStatistics);
 
   auto client = internal::NewClient(RD_KAFKA_CONSUMER, std::move(*conf), "kafka consumer");
   if (!client.ok()) return client.status();

@@ -30,6 +30,9 @@ struct ConsumerConfig {
   std::string auto_offset_reset = "earliest";
   absl::Duration session_timeout = absl::Seconds(10);
   absl::Duration max_poll_interval = absl::Minutes(5);
+  // How often the lag is reported to the Observer (librdkafka statistics);
+  // zero turns it off.
+  absl::Duration lag_interval = absl::Seconds(5);
   std::map<std::string, std::string> extra;
 };
 

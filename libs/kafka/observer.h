@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace fbl::kafka {
@@ -15,6 +16,10 @@ class Observer {
   virtual void OnQueueFull(std::string_view /*topic*/) {}
   virtual void OnRebalance(bool /*assigned*/, int /*partitions*/) {}
   virtual void OnCommit(bool /*ok*/) {}
+  // A consumer's lag on one topic: messages not yet committed on the
+  // partitions it is assigned (0 when it has none). Every
+  // ConsumerConfig::lag_interval, from the consumer's Poll.
+  virtual void OnConsumerLag(std::string_view /*group*/, std::string_view /*topic*/, int64_t /*messages*/) {}
   // Client-level errors and warnings (broker down, auth failure ...).
   virtual void OnClientLog(int /*syslog_level*/, std::string_view /*message*/) {}
 };

@@ -38,6 +38,7 @@ void BindConfig(config::Binder& b, ConsumerConfig& c) {
   b.Field("auto_offset_reset", c.auto_offset_reset);
   b.Field("session_timeout", c.session_timeout);
   b.Field("max_poll_interval", c.max_poll_interval);
+  b.Field("lag_interval", c.lag_interval);
   b.Field("extra", c.extra);
   if (c.auto_offset_reset != "earliest" && c.auto_offset_reset != "latest") {
     b.Fail("auto_offset_reset", "must be earliest or latest");

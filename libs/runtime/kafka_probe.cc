@@ -4,7 +4,8 @@
 
 namespace fbl::runtime {
 
-KafkaProbe::KafkaProbe(prometheus::Registry& registry, const std::string& service)
+KafkaProbe::KafkaProbe(prometheus::Registry& registry, const std::string& service,
+                       const std::vector<std::string>& produced)
     : delivered_(prometheus::BuildCounter()
                      .Name(service + "_kafka_delivered_total")
                      .Help("Records acknowledged by Kafka, per topic.")
@@ -24,7 +25,17 @@ KafkaProbe::KafkaProbe(prometheus::Registry& registry, const std::string& servic
       commits_(prometheus::BuildCounter()
                    .Name(service + "_kafka_commits_total")
                    .Help("Offset commits, by result (ok, error).")
-                   .Register(registry)) {}
+                   .Register(registry)),
+      lag_(prometheus::BuildGauge()
+               .Name("kafka_consumer_lag_messages")
+               .Help("Messages not yet committed by this consumer group member on its assigned partitions, "
+                     "by group and topic.")
+               .Register(registry)) {
+  for (const std::string& topic : produced) {
+    for (auto* family : {&delivered_, &failed_, &queue_full_}) family->Add({{"topic", topic}});
+  }
+  for (const char* result : {"ok", "error"}) commits_.Add({{"result", result}});
+}
 
 void KafkaProbe::OnDelivered(std::string_view topic) {
   delivered_.Add({{"topic", std::string(topic)}}).Increment();
@@ -46,6 +57,10 @@ void KafkaProbe::OnRebalance(bool assigned, int partitions) {
 }
 
 void KafkaProbe::OnCommit(bool ok) { commits_.Add({{"result", ok ? "ok" : "error"}}).Increment(); }
+
+void KafkaProbe::OnConsumerLag(std::string_view group, std::string_view topic, int64_t messages) {
+  lag_.Add({{"group", std::string(group)}, {"topic", std::string(topic)}}).Set(static_cast<double>(messages));
+}
 
 void KafkaProbe::OnClientLog(int syslog_level, std::string_view message) {
   if (syslog_level <= 3) {

@@ -30,7 +30,9 @@ AlertingMetrics::AlertingMetrics(prometheus::Registry& registry)
       reloads_(prometheus::BuildCounter()
                    .Name("alerting_rules_reloads_total")
                    .Help("Rule file reloads, by result (ok, refused).")
-                   .Register(registry)) {}
+                   .Register(registry)) {
+  for (const char* result : {"ok", "refused"}) reloads_.Add({{"result", result}});
+}
 
 pb::AlertEvent EventPublisher::Make(pb::AlertEventType type, const pb::Alert& alert, const std::string& actor,
                                     absl::Time now, const std::string& event_suffix) {

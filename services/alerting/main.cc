@@ -39,7 +39,7 @@ int Serve(const AlertingConfig& cfg) {
   if (!rules.ok()) return Fatal("rules", rules.status());
   auto redis = redis::Client::Create(cfg.redis);
   if (!redis.ok()) return Fatal("redis", redis.status());
-  runtime::KafkaProbe probe((*rt)->registry(), "alerting");
+  runtime::KafkaProbe probe((*rt)->registry(), "alerting", {cfg.alerts_topic});
   auto producer = kafka::Producer::Create(cfg.producer, &probe);
   if (!producer.ok()) return Fatal("kafka producer", producer.status());
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);

@@ -95,6 +95,8 @@ AnalyticsMetrics::AnalyticsMetrics(prometheus::Registry& registry)
     for (const char* result : {"aggregated", "redelivered", "invalid"}) Record(source, result, 0);
   }
   for (const char* d : {"l3", "model", "batch"}) warnings_.Add({{"dimension", d}});
+  const auto* channels = ::feedbackloop::common::v1::Channel_descriptor();
+  for (int i = 0; i < channels->value_count(); ++i) surveys_.Add({{"channel", channels->value(i)->name()}});
   csat_.Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 3, 4, 5});
   for (const char* c : {"promoter", "passive", "detractor"}) nps_.Add({{"class", c}});
   for (const char* k : {"first_response", "resolution"}) {

@@ -67,7 +67,7 @@ int Serve(const AnalyticsConfig& cfg) {
   if (!api_redis.ok()) return Fatal("redis", api_redis.status());
   auto ew_redis = redis::Client::Create(cfg.redis);
   if (!ew_redis.ok()) return Fatal("redis", ew_redis.status());
-  runtime::KafkaProbe probe((*rt)->registry(), "analytics");
+  runtime::KafkaProbe probe((*rt)->registry(), "analytics", {cfg.alerts_topic});
   auto producer = kafka::Producer::Create(cfg.producer, &probe);
   if (!producer.ok()) return Fatal("kafka producer", producer.status());
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);

@@ -110,7 +110,9 @@ ClassificationMetrics::ClassificationMetrics(prometheus::Registry& registry)
                          .Help("Time to classify, count and publish one consumed batch.")
                          .Register(registry)
                          .Add({}, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                                          1, 2.5, 5})) {}
+                                                                          1, 2.5, 5})) {
+  for (const char* result : {"ok", "refused"}) reloads_.Add({{"result", result}});
+}
 
 Input InputFor(const fpb::FeedbackRecord& record, std::string* text_buffer) {
   if (record.title().empty()) {

@@ -73,7 +73,7 @@ int Serve(const ClassificationConfig& cfg) {
   if (!model.ok()) return Fatal("sentiment model", model.status());
   auto redis = redis::Client::Create(cfg.redis);
   if (!redis.ok()) return Fatal("redis", redis.status());
-  runtime::KafkaProbe probe((*rt)->registry(), "classification");
+  runtime::KafkaProbe probe((*rt)->registry(), "classification", {cfg.classified_topic, cfg.corrections_topic});
   auto producer = kafka::Producer::Create(cfg.producer, &probe);
   if (!producer.ok()) return Fatal("kafka producer", producer.status());
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);

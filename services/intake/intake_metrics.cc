@@ -39,6 +39,7 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
                   .Name("intake_processing_errors_total")
                   .Help("Retryable failures by stage (redis, kafka); the work is retried.")
                   .Register(registry)) {
+  for (const char* stage : {"redis", "kafka"}) errors_.Add({{"stage", stage}});
   for (const char* entry : {"kafka", "grpc"}) {
     received_.Add({{"entry_point", entry}});
     for (const char* outcome : {"accepted", "replay", "rejected"}) {

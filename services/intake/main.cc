@@ -43,7 +43,7 @@ int Serve(const IntakeConfig& cfg) {
   auto redis = redis::Client::Create(cfg.redis);
   if (!redis.ok()) return Fatal("redis", redis.status());
 
-  runtime::KafkaProbe probe((*rt)->registry(), "intake");
+  runtime::KafkaProbe probe((*rt)->registry(), "intake", {cfg.topics.accepted, cfg.topics.rejected});
   auto producer = kafka::Producer::Create(cfg.producer, &probe);
   if (!producer.ok()) return Fatal("kafka producer", producer.status());
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);

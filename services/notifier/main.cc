@@ -55,7 +55,7 @@ int Serve(const NotifierConfig& cfg) {
   // be busy retrying the very alert that was just acknowledged.
   kafka::ConsumerConfig closures_cfg = cfg.consumer;
   closures_cfg.group_id += "-closures";
-  auto closures_consumer = kafka::Consumer::Create(closures_cfg);
+  auto closures_consumer = kafka::Consumer::Create(closures_cfg, &probe);
   if (!closures_consumer.ok()) return Fatal("kafka consumer", closures_consumer.status());
 
   runtime::Signals& signals = (*rt)->signals();

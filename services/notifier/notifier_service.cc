@@ -50,7 +50,17 @@ NotifierMetrics::NotifierMetrics(prometheus::Registry& registry)
       storm_summaries_(prometheus::BuildCounter()
                            .Name("notifier_storm_summaries_total")
                            .Help("Storm windows closed with a summary page.")
-                           .Register(registry)) {}
+                           .Register(registry)) {
+  // Every series the dashboards and alert rules read exists from the start.
+  storm_summaries_.Add({});
+  events_.Add({{"type", "UNKNOWN"}, {"result", "invalid"}});
+  events_.Add({{"type", "ALERT_EVENT_TYPE_RAISED"}, {"result", "unrouted"}});
+  for (const ChannelType c : kAllChannelTypes) {
+    const std::string name(ChannelTypeName(c));
+    for (const char* result : {"sent", "failed"}) deliveries_.Add({{"channel", name}, {"result", result}});
+    rate_limited_.Add({{"channel", name}});
+  }
+}
 
 void NotifierMetrics::Attempt(ChannelType channel, const std::string& result, absl::Duration took) {
   const std::string name(ChannelTypeName(channel));

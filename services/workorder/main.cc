@@ -37,7 +37,7 @@ int Serve(const WorkorderConfig& cfg) {
   if (!api_redis.ok()) return Fatal("redis", api_redis.status());
   auto relay_redis = redis::Client::Create(cfg.redis);
   if (!relay_redis.ok()) return Fatal("redis", relay_redis.status());
-  runtime::KafkaProbe probe((*rt)->registry(), "workorder");
+  runtime::KafkaProbe probe((*rt)->registry(), "workorder", {cfg.tickets_topic, cfg.alerts_topic});
   auto producer = kafka::Producer::Create(cfg.producer, &probe);
   if (!producer.ok()) return Fatal("kafka producer", producer.status());
   auto consumer = kafka::Consumer::Create(cfg.consumer, &probe);

@@ -60,7 +60,19 @@ WorkorderMetrics::WorkorderMetrics(prometheus::Registry& registry)
       deadlines_(prometheus::BuildCounter()
                      .Name("workorder_deadline_events_total")
                      .Help("Deadline timers fired (warning, breached).")
-                     .Register(registry)) {}
+                     .Register(registry)) {
+  // Every series the dashboards and alert rules read exists from the start.
+  for (const char* source : {"classified", "alert", "survey"}) {
+    for (const char* result : {"created", "existing", "no_ticket", "invalid"}) {
+      inputs_.Add({{"source", source}, {"result", result}});
+    }
+  }
+  for (const char* event : {"warning", "breached"}) deadlines_.Add({{"event", event}});
+  const auto* types = pb::TicketEventType_descriptor();
+  for (int i = 0; i < types->value_count(); ++i) {
+    if (types->value(i)->number() != 0) published_.Add({{"type", types->value(i)->name()}});
+  }
+}
 
 absl::Status InputProcessor::ProcessBatch(const std::vector<kafka::Message>& batch) {
   for (const kafka::Message& m : batch) {
