@@ -1,0 +1,58 @@
+// fbl: the command-line client of the Feedback Loop services for internal
+// teams. main only wires: global options, the command groups, the session,
+// and the exit code (0 ok, 1 server error, 2 usage error, 3 unavailable).
+// Commands are in *_commands.cc; docs/cli.md describes them.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/session.h"
+
+int main(int argc, char** argv) {
+  namespace cli = fbl::cli;
+  CLI::App app{"fbl: command-line client of the Feedback Loop services (intake, classification, alerting, "
+               "workorder, analytics)"};
+  app.fallthrough();  // global options may follow the command
+  app.require_subcommand(1);
+  app.get_formatter()->column_width(34);
+  app.footer("Exit codes: 0 ok, 1 the service answered with an error, 2 usage error, 3 service unreachable or "
+             "no answer in time. See docs/cli.md.");
+
+  cli::Commands commands;
+  cli::GlobalOptions& g = commands.options;
+  for (int i = 0; i < cli::kServiceCount; ++i) {
+    const auto s = static_cast<cli::Service>(i);
+    g.addresses[i] = cli::DefaultAddress(s);
+    app.add_option(cli::Info(s).flag, g.addresses[i],
+                   absl::StrCat(cli::Info(s).name, " address (env ", cli::Info(s).env, ")"))
+        ->capture_default_str();
+  }
+  g.user = cli::DefaultUser();
+  if (const char* tz = std::getenv("FBL_TZ"); tz != nullptr && *tz != '\0') g.time_zone = tz;
+  app.add_option("--timeout", g.timeout, "deadline per call, e.g. 30s (default 10s; reports 120s)");
+  app.add_option("--user", g.user, "who acts: actor of changes, sent as x-fbl-user (env FBL_USER, USER)")
+      ->capture_default_str();
+  app.add_option("--tz", g.time_zone, "time zone of times shown and dates given (env FBL_TZ)")->capture_default_str();
+  app.add_flag("--json", g.json, "print responses as proto3 JSON, one object per line for lists");
+  app.add_flag("-q,--quiet", g.quiet, "print only ids, one per line");
+
+  cli::AddFeedbackCommands(app, commands);
+  cli::AddTicketCommands(app, commands);
+  cli::AddAlertCommands(app, commands);
+  cli::AddAnalyticsCommands(app, commands);
+  cli::AddClassificationCommands(app, commands);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+  if (!commands.action) return cli::UsageError("no command; see fbl --help");
+  auto session = cli::Session::Create(commands.options);
+  if (!session.ok()) return cli::UsageError(session.status().message());
+  return commands.action(**session);
+}
