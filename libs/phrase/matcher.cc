@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,11 +63,31 @@ struct Expr {
   bool pattern = false;  // A regular expression (compact view), not a term.
 };
 
+// The set of byte values of a string: a string can only occur in another
+// whose set holds all of its bytes (a cheap filter before searching).
+struct ByteSet {
+  uint64_t bits[4] = {0, 0, 0, 0};
+
+  static ByteSet Of(std::string_view s) {
+    ByteSet b;
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      b.bits[u >> 6] |= uint64_t{1} << (u & 63);
+    }
+    return b;
+  }
+  bool Within(const ByteSet& other) const {
+    return ((bits[0] & ~other.bits[0]) | (bits[1] & ~other.bits[1]) | (bits[2] & ~other.bits[2]) |
+            (bits[3] & ~other.bits[3])) == 0;
+  }
+};
+
 struct CompiledRule {
   std::string id;
   int scope = -1;
   bool negatable = true;
   std::vector<std::string> neg_cjk;  // Compact-folded cues.
+  std::vector<ByteSet> neg_cjk_bytes;  // Per cue.
   std::vector<std::string> neg_en;   // Lower-case words.
   std::vector<std::string> ctx_cjk;  // Compact-folded phrases.
   std::vector<std::string> ctx_en;   // Words-folded phrases.
@@ -183,6 +204,20 @@ int OnHit(unsigned int id, unsigned long long from, unsigned long long to, unsig
   static_cast<std::vector<Hit>*>(ctx)->push_back(Hit{id, from, to});
   return 0;
 }
+// Compact view: terms and harmless phrases are literals compiled without
+// start-of-match tracking (which costs Hyperscan much); their start is the
+// end minus the literal's length.
+struct CompactHits {
+  std::vector<Hit>* hits;
+  const std::vector<unsigned>* literal_length;  // Per expression id; 0 for a pattern.
+};
+int OnCompactHit(unsigned int id, unsigned long long from, unsigned long long to, unsigned int /*flags*/,
+                 void* ctx) {
+  auto* c = static_cast<CompactHits*>(ctx);
+  const unsigned length = (*c->literal_length)[id];
+  c->hits->push_back(Hit{id, length > 0 ? to - length : from, to});
+  return 0;
+}
 
 // Keeps, per (id, from), the longest match.
 void Dedupe(std::vector<Hit>* hits) {
@@ -205,8 +240,10 @@ struct Matcher::Impl {
   int context_window = 12;
   std::vector<CompiledRule> rules;
   std::vector<std::string> exceptions;  // Compact-folded negation exceptions.
+  std::vector<ByteSet> exception_bytes;  // Per exception.
   std::vector<Expr> exprs[2];           // Per view.
   HsDatabasePtr db[2];
+  std::vector<unsigned> literal_length;  // Per compact expression: folded bytes of a literal, 0 for a pattern.
   HsScratchPtr prototype;
 
   mutable std::mutex pool_mu;
@@ -269,6 +306,7 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Create(const PhraseSet& 
     std::string k = fold.Compact(e);
     if (!k.empty()) impl->exceptions.push_back(std::move(k));
   }
+  for (const std::string& e : impl->exceptions) impl->exception_bytes.push_back(ByteSet::Of(e));
 
   // Harmless phrases of any scope become expressions in their view.
   auto add_harmless = [&](const std::vector<std::string>& list, int scope, int rule) -> absl::Status {
@@ -308,6 +346,7 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Create(const PhraseSet& 
     if (!rule.require_context.empty() && cr.ctx_cjk.empty() && cr.ctx_en.empty()) {
       return bad(absl::StrCat("rule '", rule.id, "': require_context folds to nothing"));
     }
+    for (const std::string& c : cr.neg_cjk) cr.neg_cjk_bytes.push_back(ByteSet::Of(c));
     impl->rules.push_back(std::move(cr));
     for (const std::string& t : rule.terms) {
       Expr e;
@@ -342,6 +381,7 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Create(const PhraseSet& 
     return EscapeLiteral(fold.Compact(e.source));
   };
 
+  impl->literal_length.assign(impl->exprs[0].size(), 0);
   for (int v = 0; v < 2; ++v) {
     const View view = v == 0 ? View::kCompact : View::kWords;
     const std::vector<Expr>& exprs = impl->exprs[v];
@@ -354,8 +394,13 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Create(const PhraseSet& 
       const Expr& e = exprs[i];
       sources.push_back(expression(e, view, e.pattern));
       // Words view: ASCII word boundaries (Hyperscan has no \b with UCP).
-      flags.push_back(HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST |
-                      (view == View::kWords ? HS_FLAG_CASELESS : HS_FLAG_UCP));
+      unsigned f = HS_FLAG_UTF8 | (view == View::kWords ? HS_FLAG_CASELESS : HS_FLAG_UCP);
+      if (view == View::kCompact && !e.pattern) {
+        impl->literal_length[i] = static_cast<unsigned>(fold.Compact(e.source).size());
+      } else {
+        f |= HS_FLAG_SOM_LEFTMOST;
+      }
+      flags.push_back(f);
       ids.push_back(static_cast<unsigned>(i));
     }
     for (const std::string& s : sources) ptrs.push_back(s.c_str());
@@ -392,14 +437,24 @@ bool Matcher::Impl::Negated(const internal::FoldedText& f, View view, const Hit&
     const size_t end = h.from;
     const size_t ws = StepBack(f.compact, &f.compact_clause, end, negation_window);
     const size_t xs = StepBack(f.compact, &f.compact_clause, ws, kExceptionLookback);
-    std::string region = f.compact.substr(xs, end - xs);
-    for (const std::string& e : exceptions) {
+    // Exceptions are masked in list order (a later one overlapping an
+    // earlier one is not found); the byte sets skip strings that cannot
+    // occur.
+    thread_local std::string region;
+    region.assign(f.compact, xs, end - xs);
+    const ByteSet region_bytes = ByteSet::Of(region);
+    for (size_t i = 0; i < exceptions.size(); ++i) {
+      if (!exception_bytes[i].Within(region_bytes)) continue;
+      const std::string& e = exceptions[i];
       for (size_t p = region.find(e); p != std::string::npos; p = region.find(e, p + 1)) {
         std::fill(region.begin() + p, region.begin() + p + e.size(), '\x01');
       }
     }
     const std::string_view window = std::string_view(region).substr(ws - xs);
-    for (const std::string& c : r.neg_cjk) {
+    const ByteSet window_bytes = ByteSet::Of(window);
+    for (size_t i = 0; i < r.neg_cjk.size(); ++i) {
+      if (!r.neg_cjk_bytes[i].Within(window_bytes)) continue;
+      const std::string& c = r.neg_cjk[i];
       for (size_t p = window.find(c); p != std::string_view::npos; p = window.find(c, p + 1)) {
         const int gap = CodePoints(window.substr(p + c.size()));
         if (CodePoints(c) == 1 && gap > kShortCueGap) continue;
@@ -466,20 +521,22 @@ bool Matcher::Impl::HasContext(const internal::FoldedText& f, View view, const H
   return false;
 }
 
-Result Matcher::Match(std::string_view text) const {
+Result Matcher::Match(std::string_view text, const MatchOptions& options) const {
   const Impl& m = *impl_;
   Result result;
   thread_local internal::FoldedText folded;
   m.folder->Fold(text, &folded);
 
   HsScratchPtr scratch = m.Acquire();
-  std::vector<Hit> hits[2];
+  thread_local std::vector<Hit> hits[2];
   for (int v = 0; v < 2; ++v) {
+    hits[v].clear();
     if (!m.db[v]) continue;
     const std::string& view = v == 0 ? folded.compact : folded.words;
-    if (!scratch ||
-        hs_scan(m.db[v].get(), view.data(), static_cast<unsigned>(view.size()), 0, scratch.get(), OnHit, &hits[v]) !=
-            HS_SUCCESS) {
+    CompactHits compact{&hits[v], &m.literal_length};
+    if (!scratch || hs_scan(m.db[v].get(), view.data(), static_cast<unsigned>(view.size()), 0, scratch.get(),
+                            v == 0 ? OnCompactHit : OnHit,
+                            v == 0 ? static_cast<void*>(&compact) : static_cast<void*>(&hits[v])) != HS_SUCCESS) {
       Suppressed s;
       s.reason = SuppressReason::kScanFailed;
       s.detail = "hyperscan scan failed";
@@ -495,7 +552,8 @@ Result Matcher::Match(std::string_view text) const {
     size_t begin, end;  // Original byte span.
     const Expr* expr;
   };
-  std::vector<Accepted> accepted;
+  thread_local std::vector<Accepted> accepted;
+  accepted.clear();
 
   for (int v = 0; v < 2; ++v) {
     const View view = v == 0 ? View::kCompact : View::kWords;
@@ -537,6 +595,7 @@ Result Matcher::Match(std::string_view text) const {
         sup.reason = SuppressReason::kMissingContext;
       }
       if (sup.reason != SuppressReason::kUnspecified) {
+        if (!options.suppressed) continue;
         sup.rule = e.rule;
         sup.term = e.source;
         sup.matched = std::string(text.substr(begin, end - begin));
@@ -565,7 +624,7 @@ Result Matcher::Match(std::string_view text) const {
     ev.rule = a.rule;
     ev.term = a.expr->source;
     ev.matched = std::string(text.substr(a.begin, a.end - a.begin));
-    ev.snippet = Snippet(text, a.begin, a.end);
+    if (options.snippets) ev.snippet = Snippet(text, a.begin, a.end);
     ev.offset = a.begin;
     ev.length = a.end - a.begin;
     result.evidences.push_back(std::move(ev));

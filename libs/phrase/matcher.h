@@ -101,6 +101,13 @@ struct Result {
   std::vector<Suppressed> suppressed;  // Text order; for rule authors (dry runs).
 };
 
+// What Match computes besides the evidence spans: a caller that needs less
+// saves the work.
+struct MatchOptions {
+  bool snippets = true;    // Evidence::snippet (else empty).
+  bool suppressed = true;  // Result::suppressed (else only scan failures).
+};
+
 class Matcher {
  public:
   // Compiles the rules. INVALID_ARGUMENT naming the origin and rule id for a
@@ -113,7 +120,8 @@ class Matcher {
   Matcher& operator=(const Matcher&) = delete;
 
   // Thread-safe. Never fails: a scan error yields a kScanFailed entry.
-  Result Match(std::string_view text) const;
+  Result Match(std::string_view text) const { return Match(text, MatchOptions{}); }
+  Result Match(std::string_view text, const MatchOptions& options) const;
 
   struct Impl;
 

@@ -8,10 +8,6 @@
 
 #include "absl/status/statusor.h"
 
-namespace fasttext {
-class FastText;
-}
-
 namespace fbl::sentiment {
 
 enum class Polarity { kNegative, kNeutral, kPositive };
@@ -35,11 +31,28 @@ class SentimentModel {
   // Thread-safe. |score| below `neutral_band` is neutral.
   Sentiment Predict(std::string_view normalized, double neutral_band = 0.2) const;
   // Probability of the positive label, 0..1.
+  //
+  // A softmax model without character n-grams (the shipped kind) is
+  // evaluated directly: the tokens of Tokenize are hashed and looked up while
+  // the text is scanned (no token strings, no stream, no allocation), and
+  // the rows of the input matrix (product-quantised codes, decoded on the
+  // fly) are summed in fastText's order, so the result is the one of
+  // fastText's predictLine on Tokenize's output, bit for bit. Other models
+  // go through predictLine.
   double PositiveProbability(std::string_view normalized) const;
+  // The same through fastText's predictLine on Tokenize's output (slow; the
+  // reference the direct evaluation is tested against).
+  double ReferencePositiveProbability(std::string_view normalized) const;
+  // True when PositiveProbability evaluates the model directly.
+  bool direct() const { return linear_ != nullptr; }
+
+  class FastTextModel;  // Defined in sentiment.cc.
+  struct Linear;
 
  private:
   SentimentModel();
-  std::unique_ptr<fasttext::FastText> model_;
+  std::unique_ptr<FastTextModel> model_;
+  std::unique_ptr<const Linear> linear_;
 };
 
 }  // namespace fbl::sentiment

@@ -139,7 +139,8 @@ Analysis Classifier::Analyze(const Input& input) const {
   Analysis a;
   a.taxonomy = taxonomy_;
   const Taxonomy& t = *taxonomy_;
-  const phrase::Result found = t.matcher().Match(input.text);
+  // Evidence spans only: no snippets, no list of suppressed hits.
+  const phrase::Result found = t.matcher().Match(input.text, {.snippets = false, .suppressed = false});
 
   std::map<Intent, std::string> cues;  // First cue of each intent.
   std::map<int, ProblemHit> hits;
