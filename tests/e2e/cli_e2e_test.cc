@@ -1,9 +1,10 @@
 // fbl, the command-line client, against the real service binaries (intake,
-// classification, alerting, workorder, and analytics when it is built) on the
-// test Kafka and Redis: real complaints go in through fbl, tickets and alerts
-// come out and are worked on through fbl, --json parses, usage errors exit 2
-// and an unreachable service exits 3. Every ```sh example block of
-// docs/cli.md runs too and must exit 0.
+// classification, alerting, the notifier, workorder, and analytics when it is
+// built) on the test Kafka and Redis: real complaints go in through fbl,
+// tickets and alerts come out and are worked on through fbl, --json parses,
+// usage errors exit 2 and an unreachable service exits 3. Every ```sh example
+// block of docs/cli.md runs too and must exit 0, and so does every grpcurl
+// ```sh example block of docs/api.md (or fails with its expect=CODE).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +32,7 @@
 
 #include "libs/dataset/csv_reader.h"
 #include "tests/e2e/service_process.h"
+#include "tests/integration/notifier_http_receiver.h"
 #include "tests/integration/test_env.h"
 
 namespace fbl::testing {
@@ -139,7 +143,7 @@ class CliE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new fs::path(fs::temp_directory_path() / UniqueName("cli-e2e"));
-    for (const char* d : {"intake", "classification", "alerting", "workorder", "analytics", "work"}) {
+    for (const char* d : {"intake", "classification", "alerting", "notifier", "workorder", "analytics", "work"}) {
       fs::create_directories(*dir_ / d);
     }
     if (RunCommand(std::string(FBL_SOURCE_DIR) + "/scripts/keyring.sh " + (*dir_ / "keyring").string()).first != 0) {
@@ -184,7 +188,22 @@ class CliE2eTest : public ::testing::Test {
                                             << "\nalerts_topic: " << t("alerts.v1")
                                             << "\nsurveys_topic: " << t("surveys.responses.v1")
                                             << "\ntickets_topic: " << t("tickets.events.v1") << "\n";
+    // The notifier pages two on-call people by webhook; the test receives the pages.
+    pager_ = new HttpReceiver();
+    std::ofstream(*dir_ / "notifier.yaml") << common << "consumer: {group_id: " << UniqueName("notifier") << "}\n"
+                                           << "redis_key_prefix: \"" << UniqueName("fbl:cli:notifier") << ":\"\n"
+                                           << "alerts_topic: " << t("alerts.v1") << "\n"
+                                           << "people:\n"
+                                           << "  - {id: li.na, name: 李娜, channels: [{type: webhook, address: \""
+                                           << pager_->Url("/pages/li.na") << "\"}]}\n"
+                                           << "  - {id: wang.wei, name: 王伟, channels: [{type: webhook, address: \""
+                                           << pager_->Url("/pages/wang.wei") << "\"}]}\n"
+                                           << "routes:\n  - {name: everyone, people: [li.na, wang.wei]}\n"
+                                           << "channels:\n  webhook: {timeout: 5s, secret_file: "
+                                           << (*dir_ / "webhook-secret").string() << "}\n";
+    std::ofstream(*dir_ / "webhook-secret") << "cli-e2e-webhook-secret-0123456789\n";
     services_ = new std::map<std::string, std::unique_ptr<ServiceProcess>>();
+    local_addresses_ = new std::map<std::string, std::string>();
     // name, binary, environment variable for fbl, local default address.
     struct Binary {
       std::string name, bin, env, local;
@@ -192,6 +211,7 @@ class CliE2eTest : public ::testing::Test {
     std::vector<Binary> binaries = {{"intake", FBL_INTAKE_BIN, "FBL_INTAKE_ADDR", "127.0.0.1:50051"},
                                     {"classification", FBL_CLASSIFICATION_BIN, "FBL_CLASSIFICATION_ADDR", "127.0.0.1:50052"},
                                     {"alerting", FBL_ALERTING_BIN, "FBL_ALERTING_ADDR", "127.0.0.1:50053"},
+                                    {"notifier", FBL_NOTIFIER_BIN, "FBL_NOTIFIER_ADDR", "127.0.0.1:50054"},
                                     {"workorder", FBL_WORKORDER_BIN, "FBL_WORKORDER_ADDR", "127.0.0.1:50055"}};
 #ifdef FBL_ANALYTICS_BIN
     binaries.push_back({"analytics", FBL_ANALYTICS_BIN, "FBL_ANALYTICS_ADDR", "127.0.0.1:50056"});
@@ -208,6 +228,7 @@ class CliE2eTest : public ::testing::Test {
       }
       setenv(b.env.c_str(), p->grpc_address().c_str(), 1);
       addresses[b.local] = p->grpc_address();
+      (*local_addresses_)[b.local] = p->grpc_address();
       (*services_)[b.name] = std::move(p);
     }
     setenv("FBL_USER", "e2e-lead", 1);
@@ -221,6 +242,10 @@ class CliE2eTest : public ::testing::Test {
       delete services_;
       services_ = nullptr;
     }
+    delete local_addresses_;
+    local_addresses_ = nullptr;
+    delete pager_;
+    pager_ = nullptr;
     if (dir_ != nullptr) {
       if (!::testing::UnitTest::GetInstance()->Failed()) fs::remove_all(*dir_);
       delete dir_;
@@ -311,12 +336,16 @@ class CliE2eTest : public ::testing::Test {
 
   static fs::path* dir_;
   static std::map<std::string, std::unique_ptr<ServiceProcess>>* services_;
+  static std::map<std::string, std::string>* local_addresses_;  // local default -> the test's
+  static HttpReceiver* pager_;
   static std::string redis_port_;
   static bool ready_;
 };
 
 fs::path* CliE2eTest::dir_ = nullptr;
 std::map<std::string, std::unique_ptr<ServiceProcess>>* CliE2eTest::services_ = nullptr;
+std::map<std::string, std::string>* CliE2eTest::local_addresses_ = nullptr;
+HttpReceiver* CliE2eTest::pager_ = nullptr;
 std::string CliE2eTest::redis_port_;
 bool CliE2eTest::ready_ = false;
 
@@ -660,6 +689,164 @@ TEST_F(CliE2eTest, DocExamplesRun) {
     ++ran;
   }
   std::printf("docs/cli.md: %d examples ran, %d skipped (analytics not running)\n", ran, skipped);
+}
+
+
+// grpcurl, from $FBL_GRPCURL (scripts/test.sh) or where scripts/test-tools.sh
+// installs it; empty when neither exists.
+std::string Grpcurl() {
+  if (const char* env = std::getenv("FBL_GRPCURL"); env != nullptr && *env != '\0') return env;
+  const char* home = std::getenv("HOME");
+  if (home == nullptr) return "";
+  const fs::path cached = fs::path(home) / ".cache/feedbackloop/bin/grpcurl";
+  return access(cached.c_str(), X_OK) == 0 ? cached.string() : "";
+}
+
+// A gRPC status code by name ("NOT_FOUND"): its number and how grpcurl
+// prints it ("NotFound"); -1 for an unknown name.
+std::pair<int, std::string> GrpcCode(const std::string& name) {
+  static const std::vector<std::string> kNames = {
+      "OK",      "CANCELLED",          "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+      "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] != name) continue;
+    std::string camel;
+    bool upper = true;
+    for (char c : name) {
+      if (c == '_') {
+        upper = true;
+      } else {
+        camel += upper ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        upper = false;
+      }
+    }
+    return {static_cast<int>(i), camel};
+  }
+  return {-1, ""};
+}
+
+// Every ```sh example block of docs/api.md (grpcurl against each service), run
+// as its own bash script with `set -euo pipefail`, grpcurl on the PATH and the
+// local addresses (127.0.0.1:50051 …) replaced by the test's. A block opened
+// with "```sh example expect=CODE" must fail with that gRPC status: grpcurl
+// exits with 64 + the code and prints "Code: <Name>".
+TEST_F(CliE2eTest, ApiDocExamplesRun) {
+  const std::string grpcurl = Grpcurl();
+  if (grpcurl.empty()) GTEST_SKIP() << "no grpcurl: run scripts/test-tools.sh or set FBL_GRPCURL";
+
+  struct Example {
+    std::string section, expect, code;
+    int line = 0;
+  };
+  std::ifstream doc(fs::path(FBL_SOURCE_DIR) / "docs/api.md");
+  ASSERT_TRUE(doc) << "docs/api.md";
+  std::vector<Example> examples;
+  std::string line, section;
+  bool in_block = false;
+  for (int n = 1; std::getline(doc, line); ++n) {
+    if (!in_block && line.rfind("## ", 0) == 0) {
+      section = line.substr(3);
+    } else if (!in_block && (line == "```sh example" || line.rfind("```sh example expect=", 0) == 0)) {
+      in_block = true;
+      examples.push_back({section, line.size() > 13 ? line.substr(21) : "", "", n});
+    } else if (in_block && line == "```") {
+      in_block = false;
+    } else if (in_block) {
+      examples.back().code += line + "\n";
+    }
+  }
+  ASSERT_FALSE(in_block) << "unterminated example block";
+  ASSERT_GE(examples.size(), 25u);
+
+#ifdef FBL_ANALYTICS_BIN
+  const bool analytics = services_->contains("analytics");
+#else
+  const bool analytics = false;
+#endif
+  // What the examples work on: an open red alert (a real car complaint title)
+  // whose pages the notifier has sent, and feedback analytics has counted.
+  Result submitted = Fbl({"feedback", "submit", "-q", "--channel", "complaint_platform_other", "--customer-id",
+                          "car-api-docs", "--text", "猎豹CS10车辆自燃要求立刻解决问题"});
+  ASSERT_EQ(submitted.rc, 0) << submitted.err;
+  const std::string alert = "ra-" + submitted.out.substr(0, submitted.out.find('\n'));
+  ASSERT_TRUE(Eventually([&] {
+    Result r = Fbl({"alerts", "list", "--state", "open", "--kind", "red_alert", "-q", "--limit", "0"});
+    return r.rc == 0 && r.out.find(alert) != std::string::npos;
+  })) << "no open red alert " << alert;
+  // Sent, or grouped into a storm summary when the suite has raised many alerts.
+  const std::string deliveries = Quote(grpcurl) + " -plaintext -d " + Quote("{\"alertId\": \"" + alert + "\"}") + " " +
+                                 (*services_)["notifier"]->grpc_address() +
+                                 " feedbackloop.alerting.v1.NotifierService/ListDeliveries";
+  ASSERT_TRUE(Eventually([&] {
+    Result r = Shell(deliveries, *dir_ / "work" / "stderr.txt");
+    return r.rc == 0 && r.out.find("\"delivery_id\"") != std::string::npos;
+  })) << "the notifier has no deliveries for " << alert << ": " << (*services_)["notifier"]->Log();
+  if (analytics) {
+    ASSERT_TRUE(Eventually([&] {
+      Result r = Fbl({"analytics", "distribution", "--by", "channel", "--last", "1d", "--json"});
+      if (r.rc != 0) return false;
+      auto j = JsonLines(r.out);
+      return j.size() == 1 && std::stoll(j[0].value("total", std::string("0"))) > 0;
+    })) << "analytics counted nothing";
+  }
+
+  const fs::path work = *dir_ / "work" / "api-docs";
+  fs::create_directories(work);
+  const std::string path = fs::path(grpcurl).parent_path().string() + ":" + std::getenv("PATH");
+  int ran = 0, errors = 0, skipped = 0;
+  std::map<std::string, int> per_address;  // local address -> examples run against it
+  std::set<std::string> health_checked, listed, analytics_rpcs;
+  for (const Example& e : examples) {
+    const std::string where = "docs/api.md:" + std::to_string(e.line) + " (" + e.section + ")";
+    if (!analytics && e.code.find("127.0.0.1:50056") != std::string::npos) {
+      ++skipped;
+      continue;
+    }
+    std::string code = e.code;
+    for (const auto& [local, actual] : *local_addresses_) {
+      if (code.find(local) == std::string::npos) continue;
+      ++per_address[local];
+      if (code.find(local + " list\n") != std::string::npos) listed.insert(local);
+      if (code.find(local + " grpc.health.v1.Health/Check") != std::string::npos) health_checked.insert(local);
+      for (size_t at; (at = code.find(local)) != std::string::npos;) code.replace(at, local.size(), actual);
+    }
+    EXPECT_EQ(code.find("127.0.0.1:5005"), std::string::npos) << where << ": an address the test does not serve";
+    for (size_t at = 0; (at = code.find("AnalyticsService/", at)) != std::string::npos;) {
+      at += 17;
+      analytics_rpcs.insert(code.substr(at, code.find_first_of(" \n<", at) - at));
+    }
+    const fs::path script = work / ("example-" + std::to_string(e.line) + ".sh");
+    std::ofstream(script) << "set -euo pipefail\n" << code;
+    Result r = Shell("cd " + Quote(work.string()) + " && PATH=" + Quote(path) + " bash " + Quote(script.string()),
+                     work / "stderr.txt");
+    const std::string shown = e.code + "stdout:\n" + r.out + "stderr:\n" + r.err;
+    if (e.expect.empty()) {
+      EXPECT_EQ(r.rc, 0) << where << ":\n" << shown;
+    } else {
+      const auto [number, name] = GrpcCode(e.expect);
+      ASSERT_GT(number, 0) << where << ": unknown status code " << e.expect;
+      EXPECT_EQ(r.rc, 64 + number) << where << " should fail with " << e.expect << ":\n" << shown;
+      EXPECT_THAT(r.err, HasSubstr("Code: " + name)) << where;
+      ++errors;
+    }
+    ++ran;
+  }
+  // Every running service has its list and health examples and a few calls.
+  for (const auto& [local, actual] : *local_addresses_) {
+    EXPECT_TRUE(listed.contains(local)) << "no `grpcurl -plaintext " << local << " list` example";
+    EXPECT_TRUE(health_checked.contains(local)) << "no health check example for " << local;
+    EXPECT_GE(per_address[local], 3) << "too few examples for " << local;
+  }
+  if (analytics) {
+    for (const char* rpc : {"GetDistribution", "GetTopProblems", "GetTrend", "GetKeywords", "GetSatisfaction",
+                            "GetServiceKpis", "GetCorrelation", "CompareMetric", "GenerateReport"}) {
+      EXPECT_TRUE(analytics_rpcs.contains(rpc)) << "no example for AnalyticsService/" << rpc;
+    }
+    EXPECT_THAT(Slurp(work / "weekly.html"), HasSubstr("<html"));
+  }
+  std::printf("docs/api.md: %d examples ran (%d of them expected errors), %d skipped (analytics not built)\n",
+              ran, errors, skipped);
 }
 
 }  // namespace
