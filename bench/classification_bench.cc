@@ -4,12 +4,18 @@
 //   raw hyperscan — every taxonomy term as a plain literal in one Hyperscan
 //                   block database, scanned over the normalised text
 //   raw fasttext  — the sentiment model's prediction alone
+//   raw tag model — the L3 tag model's prediction alone, on every text
 // and the sentiment model's accuracy per dataset on the held-out split.
-//   classification_bench [--seconds S] [--model FILE.ftz]
-//   classification_bench --profile N   the full path once over the first N
-//                                      texts, nothing else (for perf/callgrind)
+// The full path is measured without and with the tag model; with it, as the
+// service runs it (deploy/local/classification.yaml sets tag_model): the
+// model is asked only where no rule fired (Classifier::Analyze).
+//   classification_bench [--seconds S] [--model FILE.ftz] [--tag-model FILE.ftz]
+//   classification_bench --profile N   the full path (with the tag model) once
+//                                      over the first N texts, nothing else
+//                                      (for perf/callgrind)
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -21,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/sentiment/corpus.h"
 #include "services/classification/classifier.h"
+#include "services/classification/tag_model.h"
 #include "services/classification/taxonomy.h"
 
 namespace fbl::classification {
@@ -53,12 +60,13 @@ int OnMatch(unsigned, unsigned long long, unsigned long long, unsigned, void* ct
   return 0;
 }
 
-int Run(double seconds, const std::string& model_path, int profile) {
+int Run(double seconds, const std::string& model_path, const std::string& tag_model_path, int profile) {
   auto taxonomy = Taxonomy::Load(absl::StrCat(FBL_SOURCE_DIR, "/deploy/taxonomy/taxonomy.yaml"));
   auto model = sentiment::SentimentModel::Load(model_path);
+  auto tags = TagModel::Load(tag_model_path);
   auto corpus = sentiment::LoadCorpus(FBL_DATA_DIR);
-  if (!taxonomy.ok() || !model.ok() || !corpus.ok()) {
-    std::fprintf(stderr, "classification_bench: cannot load the taxonomy, model or data\n");
+  if (!taxonomy.ok() || !model.ok() || !tags.ok() || !corpus.ok()) {
+    std::fprintf(stderr, "classification_bench: cannot load the taxonomy, models or data\n");
     return 1;
   }
   std::vector<std::string> texts;
@@ -66,7 +74,7 @@ int Run(double seconds, const std::string& model_path, int profile) {
     if (texts.size() < 20000) texts.push_back(t.normalized);
   }
   if (profile > 0) {
-    Classifier classifier(*taxonomy, model->get(), {});
+    Classifier classifier(*taxonomy, model->get(), {}, *tags);
     double sink = 0;
     for (int i = 0; i < profile; ++i) {
       const Input in{texts[i % texts.size()], texts[i % texts.size()], "", false};
@@ -78,9 +86,9 @@ int Run(double seconds, const std::string& model_path, int profile) {
   }
   size_t bytes = 0;
   for (const auto& t : texts) bytes += t.size();
-  std::printf("classification throughput per CPU second of one thread, %zu real reviews (%.0f bytes avg), taxonomy %s (%zu problems)\n",
+  std::printf("classification throughput per CPU second of one thread, %zu real reviews (%.0f bytes avg), taxonomy %s (%zu problems), tag model %s (%d codes)\n",
               texts.size(), static_cast<double>(bytes) / texts.size(), (*taxonomy)->version().c_str(),
-              (*taxonomy)->problems().size());
+              (*taxonomy)->problems().size(), (*tags)->version().c_str(), (*tags)->labels());
 
   // Baseline: the taxonomy's Chinese terms as literals, one database, no folding.
   auto spec = config::LoadFile<TaxonomySpec>(absl::StrCat(FBL_SOURCE_DIR, "/deploy/taxonomy/taxonomy.yaml"));
@@ -116,8 +124,13 @@ int Run(double seconds, const std::string& model_path, int profile) {
 
   double sink = 0;
   const double raw_ft = Rate(texts, seconds, [&](const std::string& t) { sink += (*model)->PositiveProbability(t); });
+  const Policy policy;
+  const double raw_tags = Rate(texts, seconds, [&](const std::string& t) {
+    sink += static_cast<double>((*tags)->Predict(t, policy.tag_model_max, policy.tag_model_threshold).size());
+  });
 
-  Classifier classifier(*taxonomy, model->get(), {});
+  Classifier classifier(*taxonomy, model->get(), policy);
+  Classifier with_tags(*taxonomy, model->get(), policy, *tags);
   size_t tagged = 0;
   const double rules_only = Rate(texts, seconds, [&](const std::string& t) {
     tagged += (*taxonomy)->matcher().Match(t).evidences.size();
@@ -127,13 +140,32 @@ int Run(double seconds, const std::string& model_path, int profile) {
     const Analysis a = classifier.Analyze(in);
     sink += static_cast<double>(classifier.Decide(a, in, {}).priority);
   });
+  const double full_tags = Rate(texts, seconds, [&](const std::string& t) {
+    const Input in{t, t, "", false};
+    const Analysis a = with_tags.Analyze(in);
+    sink += static_cast<double>(with_tags.Decide(a, in, {}).priority);
+  });
+  // How often the service asks the tag model, and how often it adds a tag.
+  size_t asked = 0, model_tagged = 0;
+  for (const std::string& t : texts) {
+    const Analysis a = with_tags.Analyze(Input{t, t, "", false});
+    const bool any_rule =
+        std::any_of(a.problems.begin(), a.problems.end(), [](const ProblemHit& h) { return h.source != TagSource::kModel; });
+    asked += !any_rule;
+    model_tagged += !a.problems.empty() && !any_rule;
+  }
 
-  std::printf("\n%-52s %12s %10s\n", "path", "records/s", "vs full");
-  auto row = [&](const char* name, double r) { std::printf("%-52s %12.0f %9.2fx\n", name, r, r / full); };
+  std::printf("\n%-64s %12s %10s\n", "path", "records/s", "vs full");
+  auto row = [&](const char* name, double r) { std::printf("%-64s %12.0f %9.2fx\n", name, r, r / full_tags); };
   row("raw hyperscan (taxonomy terms as literals)", raw_hs);
   row("raw fasttext (sentiment prediction only)", raw_ft);
+  row("raw tag model (L3 prediction only, every text)", raw_tags);
   row("phrase rules (fold + hyperscan + negation)", rules_only);
-  row("full classification (rules + sentiment + decide)", full);
+  row("full without tag model (rules + sentiment + decide)", full);
+  row("full (rules + tag model where none fired + sentiment + decide)", full_tags);
+  std::printf("tag model asked for %.1f%% of the texts (no rule fired), tagged %.1f%%\n",
+              100.0 * static_cast<double>(asked) / static_cast<double>(texts.size()),
+              100.0 * static_cast<double>(model_tagged) / static_cast<double>(texts.size()));
   std::printf("target: >= 50,000 records/s for the CPU part on one core\n");
 
   // Sentiment accuracy, held-out split (the model was trained on the train split).
@@ -162,10 +194,12 @@ int main(int argc, char** argv) {
   double seconds = 3;
   int profile = 0;
   std::string model = std::string(FBL_SOURCE_DIR) + "/models/sentiment-zh.ftz";
+  std::string tag_model = std::string(FBL_SOURCE_DIR) + "/models/tags-zh.ftz";
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--seconds") seconds = std::atof(argv[i + 1]);
     if (std::string(argv[i]) == "--model") model = argv[i + 1];
+    if (std::string(argv[i]) == "--tag-model") tag_model = argv[i + 1];
     if (std::string(argv[i]) == "--profile") profile = std::atoi(argv[i + 1]);
   }
-  return fbl::classification::Run(seconds, model, profile);
+  return fbl::classification::Run(seconds, model, tag_model, profile);
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "libs/sentiment/fasttext_direct.h"  // Tokenize
 
 namespace fbl::sentiment {
 
@@ -18,11 +19,6 @@ struct Sentiment {
   double intensity = 0;  // |score|
 };
 
-// The model's tokens: each CJK character alone (bigrams come from the
-// model's word n-grams), ASCII letter/digit runs as words; the rest dropped.
-// Input is normalised text (libs/text Normalizer).
-std::string Tokenize(std::string_view normalized);
-
 class SentimentModel {
  public:
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SentimentModel>> Load(const std::string& path);
@@ -33,26 +29,20 @@ class SentimentModel {
   // Probability of the positive label, 0..1.
   //
   // A softmax model without character n-grams (the shipped kind) is
-  // evaluated directly: the tokens of Tokenize are hashed and looked up while
-  // the text is scanned (no token strings, no stream, no allocation), and
-  // the rows of the input matrix (product-quantised codes, decoded on the
-  // fly) are summed in fastText's order, so the result is the one of
-  // fastText's predictLine on Tokenize's output, bit for bit. Other models
-  // go through predictLine.
+  // evaluated directly (fasttext_direct.h), with the result of fastText's
+  // predictLine on Tokenize's output, bit for bit.
   double PositiveProbability(std::string_view normalized) const;
   // The same through fastText's predictLine on Tokenize's output (slow; the
   // reference the direct evaluation is tested against).
   double ReferencePositiveProbability(std::string_view normalized) const;
   // True when PositiveProbability evaluates the model directly.
-  bool direct() const { return linear_ != nullptr; }
-
-  class FastTextModel;  // Defined in sentiment.cc.
-  struct Linear;
+  bool direct() const { return model_->direct(); }
 
  private:
   SentimentModel();
-  std::unique_ptr<FastTextModel> model_;
-  std::unique_ptr<const Linear> linear_;
+  double PositiveOf(const LabelPredictions& predictions) const;
+  std::unique_ptr<FastTextDirect> model_;
+  int positive_ = -1;  // Label index of __label__pos.
 };
 
 }  // namespace fbl::sentiment

@@ -1,15 +1,11 @@
 #include "services/classification/tag_model.h"
 
-#include <fasttext/fasttext.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "libs/sentiment/sentiment.h"
 #include "libs/text/simhash.h"
 
 namespace fbl::classification {
@@ -33,42 +29,49 @@ absl::StatusOr<std::shared_ptr<const TagModel>> TagModel::Load(const std::string
     bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   std::shared_ptr<TagModel> m(new TagModel());
-  m->model_ = std::make_unique<fasttext::FastText>();
-  try {
-    m->model_->loadModel(path);  // Checks the magic number and version first.
-  } catch (const std::exception& e) {
-    return bad(e.what());
-  }
-  const fasttext::Args args = m->model_->getArgs();
-  if (args.model != fasttext::model_name::sup || args.loss != fasttext::loss_name::ova) {
-    return bad("not a one-vs-all supervised fastText model");
-  }
-  const auto dict = m->model_->getDictionary();
-  for (int32_t i = 0; i < dict->nlabels(); ++i) {
-    const std::string label = dict->getLabel(i);
-    if (label.substr(kLabelPrefix.size()) != kNoProblemLabel) ++m->labels_;
+  auto loaded = sentiment::FastTextDirect::Load(path);  // Checks the magic number and version first.
+  if (!loaded.ok()) return bad(std::string(loaded.status().message()));
+  m->model_ = *std::move(loaded);
+  if (!m->model_->supervised() || !m->model_->one_vs_all()) return bad("not a one-vs-all supervised fastText model");
+  for (const std::string& label : m->model_->labels()) {
+    std::string code = label.substr(std::min(label.size(), kLabelPrefix.size()));
+    if (code == kNoProblemLabel) {
+      code.clear();
+    } else {
+      ++m->labels_;
+    }
+    m->codes_.push_back(std::move(code));
   }
   m->version_ = absl::StrFormat("%s@%08x", std::filesystem::path(path).filename().string(),
                                 static_cast<uint32_t>(text::StableHash64(bytes)));
   return std::shared_ptr<const TagModel>(std::move(m));
 }
 
-std::vector<std::pair<std::string, double>> TagModel::Predict(std::string_view normalized, int k,
-                                                              double threshold) const {
+// fastText's predictions of all labels (the "none" label may be among them),
+// best first -> at most k L3 codes.
+std::vector<std::pair<std::string, double>> TagModel::Codes(const sentiment::LabelPredictions& predictions,
+                                                            int k) const {
   std::vector<std::pair<std::string, double>> out;
-  const std::string tokens = sentiment::Tokenize(normalized);
-  if (tokens.empty()) return out;
-  std::istringstream line(tokens + "\n");
-  std::vector<std::pair<fasttext::real, std::string>> predictions;
-  // All labels (the "none" label may be among them), filtered below.
-  model_->predictLine(line, predictions, labels_ + 1, static_cast<fasttext::real>(threshold));
-  for (auto& [probability, label] : predictions) {
+  for (const auto& [probability, label] : predictions) {
     if (k > 0 && static_cast<int>(out.size()) >= k) break;
-    std::string code = label.substr(std::min(label.size(), kLabelPrefix.size()));
-    if (code == kNoProblemLabel) continue;
-    out.emplace_back(std::move(code), static_cast<double>(probability));
+    if (label < 0 || codes_[label].empty()) continue;
+    out.emplace_back(codes_[label], static_cast<double>(probability));
   }
   return out;
+}
+
+std::vector<std::pair<std::string, double>> TagModel::Predict(std::string_view normalized, int k,
+                                                              double threshold) const {
+  thread_local sentiment::LabelPredictions predictions;
+  if (model_->Predict(normalized, 0, static_cast<float>(threshold), &predictions) == 0) return {};  // No tokens.
+  return Codes(predictions, k);
+}
+
+std::vector<std::pair<std::string, double>> TagModel::ReferencePredict(std::string_view normalized, int k,
+                                                                       double threshold) const {
+  sentiment::LabelPredictions predictions;
+  if (model_->ReferencePredict(normalized, 0, static_cast<float>(threshold), &predictions) == 0) return {};
+  return Codes(predictions, k);
 }
 
 }  // namespace fbl::classification

@@ -12,10 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-
-namespace fasttext {
-class FastText;
-}
+#include "libs/sentiment/fasttext_direct.h"
 
 namespace fbl::classification {
 
@@ -32,7 +29,16 @@ class TagModel {
 
   // L3 codes with probability >= threshold, best first, at most k (k <= 0:
   // no limit). Input: normalised text (libs/text Normalizer). Thread-safe.
+  // The shipped kind of model (no character n-grams) is evaluated directly
+  // (libs/sentiment/fasttext_direct.h) with fastText's labels and
+  // probabilities, bit for bit.
   std::vector<std::pair<std::string, double>> Predict(std::string_view normalized, int k, double threshold) const;
+  // The same through fastText's predictLine (slow; the reference the direct
+  // evaluation is tested against).
+  std::vector<std::pair<std::string, double>> ReferencePredict(std::string_view normalized, int k,
+                                                               double threshold) const;
+  // True when Predict evaluates the model directly.
+  bool direct() const { return model_->direct(); }
 
   // The model file's name and a short hash of its content, e.g. "tags-zh.ftz@1a2b3c4d".
   const std::string& version() const { return version_; }
@@ -41,7 +47,9 @@ class TagModel {
 
  private:
   TagModel();
-  std::unique_ptr<fasttext::FastText> model_;
+  std::vector<std::pair<std::string, double>> Codes(const sentiment::LabelPredictions& predictions, int k) const;
+  std::unique_ptr<sentiment::FastTextDirect> model_;
+  std::vector<std::string> codes_;  // By label index: the L3 code, empty for kNoProblemLabel.
   std::string version_;
   int labels_ = 0;
 };

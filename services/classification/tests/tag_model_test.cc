@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "libs/dataset/csv_reader.h"
+#include "libs/sentiment/corpus.h"
 #include "libs/text/normalize.h"
 #include "services/classification/tag_model.h"
 #include "services/classification/tag_training.h"
@@ -81,6 +83,61 @@ std::string Top(const TagModel& m, const std::string& normalized) {
   return p.empty() ? "" : p.front().first;
 }
 
+// Direct evaluation and fastText's predictLine give the same codes in the
+// same order with the same probabilities.
+void ExpectSamePredictions(const TagModel& m, const std::vector<std::string>& texts, int k, double threshold,
+                           size_t* predicted = nullptr) {
+  double max_diff = 0;
+  size_t nonempty = 0;
+  for (const std::string& t : texts) {
+    const auto direct = m.Predict(t, k, threshold);
+    const auto reference = m.ReferencePredict(t, k, threshold);
+    ASSERT_EQ(direct.size(), reference.size()) << t;
+    for (size_t i = 0; i < direct.size(); ++i) {
+      ASSERT_EQ(direct[i].first, reference[i].first) << t << " #" << i;
+      ASSERT_NEAR(direct[i].second, reference[i].second, 1e-6) << t << " " << direct[i].first;
+      max_diff = std::max(max_diff, std::abs(direct[i].second - reference[i].second));
+    }
+    nonempty += !direct.empty();
+  }
+  std::printf("k %d threshold %.2f: %zu texts, %zu with codes, largest difference %.3g\n", k, threshold, texts.size(),
+              nonempty, max_diff);
+  if (predicted != nullptr) *predicted = nonempty;
+}
+
+TEST_F(TagModelTest, DirectEvaluationEqualsFastText) {
+  auto model = TagModel::Load(FBL_TAG_MODEL);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_TRUE((*model)->direct());
+  // Hand-written edge cases (empty, no tokens, ill-formed UTF-8, mixed
+  // scripts, a long text), then real texts: the reviews of the corpus and
+  // complaint details (shared/data blackcat_complaints.csv).
+  std::vector<std::string> texts = {"", "...!!", "iPhone13 屏幕碎了!!", "ABC def 123", "\xE4\xB8", "\xF0\x84\xB8\x80好",
+                                    "㐀㐁 ䷀ 好", "好\xE9\xBF"};
+  std::string long_text;
+  for (int i = 0; i < 300; ++i) long_text += "送餐太慢了，饭都凉了。";
+  texts.push_back(long_text);
+  texts.insert(texts.end(), texts_->begin(), texts_->end());
+  auto corpus = sentiment::LoadCorpus(FBL_DATA_DIR);
+  ASSERT_TRUE(corpus.ok()) << corpus.status();
+  for (size_t i = 0; i < corpus->size(); i += 5) texts.push_back((*corpus)[i].normalized);
+  auto normalizer = text::Normalizer::Create();
+  ASSERT_TRUE(normalizer.ok()) << normalizer.status();
+  auto complaints = dataset::ReadCsvFile(FBL_DATA_DIR "/blackcat_complaints.csv");
+  ASSERT_TRUE(complaints.ok()) << complaints.status();
+  const int details = complaints->Column("投诉详情");
+  ASSERT_GE(details, 0);
+  for (const auto& row : complaints->rows) {
+    if (static_cast<size_t>(details) < row.fields.size()) texts.push_back(normalizer->Normalize(row.fields[details]));
+  }
+  // Every label (ties included), then as the classifier asks (Policy defaults).
+  size_t all = 0, tagged = 0;
+  ExpectSamePredictions(**model, texts, 0, 0.0, &all);
+  ExpectSamePredictions(**model, texts, 2, 0.9, &tagged);
+  EXPECT_GT(all, texts.size() / 2);
+  EXPECT_GT(tagged, 100u);
+}
+
 TEST_F(TagModelTest, LearnsTheRuleLabelsOfRealReviews) {
   const Classifier c = classifier();
   const std::vector<TrainingExample> examples = BuildExamples(c, *texts_, {});
@@ -95,6 +152,9 @@ TEST_F(TagModelTest, LearnsTheRuleLabelsOfRealReviews) {
   ASSERT_TRUE(model.ok()) << model.status();
   EXPECT_THAT((*model)->version(), HasSubstr("tags.bin@"));
   EXPECT_GT((*model)->labels(), 5);
+  // Not quantised: the direct evaluation decodes plain rows.
+  ASSERT_TRUE((*model)->direct());
+  ExpectSamePredictions(**model, *texts_, 0, 0.0);
 
   // Held-out texts (dev + holdout) the rules label: is the model's top tag one of the rule labels?
   int labelled = 0, agreed = 0;
