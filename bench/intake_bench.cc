@@ -186,6 +186,8 @@ int Run(size_t records) {
               Rate(accepted, grpc_time) / baseline);
   std::printf("(vs raw = ratio to min(raw produce, raw consume); grpc accepted %zu of %zu)\n", accepted.load(),
               records);
+  std::printf("BENCH intake_kafka_rate %.1f\nBENCH intake_grpc_rate %.1f\nBENCH intake_raw_baseline_rate %.1f\n",
+              Rate(processed, intake_kafka_time), Rate(accepted, grpc_time), baseline);
   return accepted == records ? 0 : 1;
 }
 

@@ -302,6 +302,8 @@ int Run(int tickets, int threads) {
               "%lld of %d took the create path)\n",
               keys.size(), args.size(), arg_bytes, static_cast<long long>(written), requests);
   std::printf("transitions/s : redis-benchmark = %.2f (target >= 0.5)\n", t.per_second / base.rps);
+  std::printf("BENCH ticket_transition_rate %.1f\nBENCH ticket_transition_p99_ms %.3f\nBENCH redis_benchmark_rate %.1f\n",
+              t.per_second, t.p99_ms, base.rps);
   std::printf("(removed %lld keys under %s)\n", static_cast<long long>(removed), prefix.c_str());
   return 0;
 }

@@ -20,19 +20,21 @@ namespace {
 
 // KEYS: seen, hour hash, day hash, facts, keywords, names, HyperLogLogs...
 // ARGV: seen ttl, hour ttl, day ttl, id, fact, customer,
-//       #fields, fields..., #terms, terms..., #names, (code, name)...
+//       #fields, fields... ("total" first), #terms, terms..., #names, (code, name)...
 const redis::LuaScript& FeedbackScript() {
   static const auto* s = new redis::LuaScript(R"lua(
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
 local i = 7
 local n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
+-- The first field is "total": 1 after the increment means a new hash.
+if redis.call('HINCRBY', KEYS[2], ARGV[i], 1) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+if redis.call('HINCRBY', KEYS[3], ARGV[i], 1) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
+i = i + 1
+for _ = 2, n do
   redis.call('HINCRBY', KEYS[2], ARGV[i], 1)
   redis.call('HINCRBY', KEYS[3], ARGV[i], 1)
   i = i + 1
 end
-redis.call('EXPIRE', KEYS[2], ARGV[2], 'NX')
-redis.call('EXPIRE', KEYS[3], ARGV[3], 'NX')
 redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
 redis.call('EXPIRE', KEYS[4], ARGV[3], 'NX')
 n = tonumber(ARGV[i]); i = i + 1
@@ -42,8 +44,8 @@ n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1]); i = i + 2 end
 if ARGV[6] ~= '' then
   for k = 7, #KEYS do
-    redis.call('PFADD', KEYS[k], ARGV[6])
-    redis.call('EXPIRE', KEYS[k], ARGV[3], 'NX')
+    -- PFADD answers 1 when it created or changed the key.
+    if redis.call('PFADD', KEYS[k], ARGV[6]) == 1 then redis.call('EXPIRE', KEYS[k], ARGV[3], 'NX') end
   end
 end
 return 1

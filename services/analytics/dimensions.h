@@ -38,9 +38,9 @@ bool Matches(const pb::FeedbackFact& f, const std::vector<pb::Filter>& filters);
 pb::FeedbackFact ToFact(const ::feedbackloop::classification::v1::ClassifiedFeedback& c,
                         std::vector<std::string> terms);
 
-// The counter fields one fact increments (see the file comment).
+// The counter fields one fact increments (see the file comment); "total" first.
 std::vector<std::string> CounterFields(const pb::FeedbackFact& f);
-// The "<dim>=<value>" fields whose distinct customers are kept, plus "total".
+// "total" and the "<dim>=<value>" fields whose distinct customers are kept.
 std::vector<std::string> DistinctFields(const pb::FeedbackFact& f);
 
 // Display names of the fact's tags: code → name pairs.
