@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "libs/kafka/kafka_config.h"
 #include "libs/redis/redis_client.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/config.h"
 
 namespace fbl::runtime {
@@ -16,6 +17,7 @@ struct ServerConfig {
   std::string log_level = "info";
   absl::Duration drain_timeout = absl::Seconds(10);  // SIGTERM → finish in-flight work
   std::string ready_file;  // if set, {"grpc_port","metrics_port"} is written there once serving
+  AuthConfig auth;         // TLS/mTLS and per-caller roles; off by default (auth.h)
 };
 
 void BindConfig(config::Binder& b, ServerConfig& c);
@@ -23,6 +25,7 @@ void BindConfig(config::Binder& b, ServerConfig& c);
 }  // namespace fbl::runtime
 
 namespace fbl::kafka {
+void BindConfig(config::Binder& b, SecurityConfig& c);
 void BindConfig(config::Binder& b, ProducerConfig& c);
 void BindConfig(config::Binder& b, ConsumerConfig& c);
 }  // namespace fbl::kafka

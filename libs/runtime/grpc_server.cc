@@ -10,12 +10,20 @@ namespace fbl::runtime {
 GrpcServer::~GrpcServer() { Shutdown(absl::Seconds(1)); }
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const std::string& listen, const std::vector<NamedService>& services) {
+    const std::string& listen, const std::vector<NamedService>& services, const AuthConfig& auth) {
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<GrpcServer> server(new GrpcServer());
+  auto credentials = MakeServerCredentials(auth.tls);
+  if (!credentials.ok()) return credentials.status();
+  if (auth.tls_enabled()) {
+    auto authorizer = Authorizer::Create(auth);
+    if (!authorizer.ok()) return authorizer.status();
+    for (const NamedService& s : services) (*authorizer)->AddService(s.name, s.permissions);
+    if ((*authorizer)->enforcing()) (*credentials)->SetAuthMetadataProcessor(MakeAuthProcessor(*authorizer));
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
   builder.RegisterService(&server->health_);
   for (const NamedService& s : services) builder.RegisterService(s.service);

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/health_service.h"
 
 namespace grpc {
@@ -20,15 +21,19 @@ namespace fbl::runtime {
 struct NamedService {
   std::string name;
   grpc::Service* service;
+  // Method → permission; empty: any authenticated caller (see auth.h).
+  PermissionTable permissions = {};
 };
 
 // A gRPC server with the standard grpc.health.v1 service and server
-// reflection, plaintext on the given address.
+// reflection on the given address: plaintext, or TLS/mTLS with per-caller
+// roles when `auth` configures them (auth.h).
 class GrpcServer {
  public:
   // `services` must outlive the server. Port 0 picks a free one.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const std::string& listen, const std::vector<NamedService>& services);
+      const std::string& listen, const std::vector<NamedService>& services,
+      const AuthConfig& auth = {});
   ~GrpcServer();
 
   int port() const { return port_; }

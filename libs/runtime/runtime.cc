@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const std::string& serv
 }
 
 absl::Status Runtime::ServeGrpc(const std::vector<NamedService>& services) {
-  auto grpc = GrpcServer::Start(config_.grpc_listen, services);
+  auto grpc = GrpcServer::Start(config_.grpc_listen, services, config_.auth);
   if (!grpc.ok()) return grpc.status();
   grpc_ = std::move(*grpc);
   const std::string grpc_port = std::to_string(grpc_->port());
@@ -52,7 +52,10 @@ absl::Status Runtime::ServeGrpc(const std::vector<NamedService>& services) {
       return absl::InternalError(absl::StrCat("cannot write ready file ", config_.ready_file));
     }
   }
-  log::Info("serving", {{"grpc_port", grpc_port}, {"metrics_port", metrics_port}});
+  log::Info("serving", {{"grpc_port", grpc_port},
+                       {"metrics_port", metrics_port},
+                       {"tls", config_.auth.tls_enabled() ? "on" : "off"},
+                       {"mtls", config_.auth.tls.client_ca_file.empty() ? "off" : "on"}});
   return absl::OkStatus();
 }
 

@@ -40,6 +40,7 @@ void BindConfig(config::Binder& b, IntakeConfig& c) {
   b.Field("limits", c.limits);
   b.Field("dedup", c.dedup);
   b.Field("keyring_file", c.keyring_file);
+  b.Field("pii_audit_stream", c.pii_audit_stream);
   b.Field("consume_batch", c.consume_batch);
   b.Field("retry_backoff", c.retry_backoff);
   b.Field("submit_timeout", c.submit_timeout);

@@ -33,6 +33,7 @@ struct IntakeConfig {
   LimitsConfig limits;
   DedupConfig dedup;
   std::string keyring_file;        // empty: the FBL_KEYRING environment variable
+  std::string pii_audit_stream = "fbl:audit:pii";  // Redis stream of contact reads
   int consume_batch = 500;         // records per processing batch from Kafka
   absl::Duration retry_backoff = absl::Milliseconds(500);  // after a failed batch
   absl::Duration submit_timeout = absl::Seconds(10);        // gRPC: wait for Kafka ack

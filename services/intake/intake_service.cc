@@ -353,13 +353,32 @@ grpc::Status IntakeGrpcService::SubmitFeedbackBatch(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status IntakeGrpcService::GetFeedback(grpc::ServerContext*, const api::GetFeedbackRequest* request,
+runtime::PermissionTable IntakePermissions() {
+  return {{"SubmitFeedback", std::string(runtime::kPermFeedbackSubmit)},
+          {"SubmitFeedbackBatch", std::string(runtime::kPermFeedbackSubmit)},
+          {"GetFeedback", std::string(runtime::kPermFeedbackRead)}};
+}
+
+grpc::Status IntakeGrpcService::GetFeedback(grpc::ServerContext* context, const api::GetFeedbackRequest* request,
                                             api::GetFeedbackResponse* response) {
   if (request->feedback_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "feedback_id is required");
   }
   auto record = processor_.Get(request->feedback_id());
   if (!record.ok()) return ToGrpc(record.status(), nullptr);
+  if (request->include_contact() && record->has_contact()) {
+    if (contacts_ == nullptr) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "contact reading is not configured");
+    }
+    auto contact = contacts_->Read(*record, runtime::CallerOf(*context));
+    if (!contact.ok()) {
+      log::Error("contact read failed", {{"feedback_id", request->feedback_id()},
+                                         {"error", std::string(contact.status().message())}});
+      return ToGrpc(contact.status(), nullptr);
+    }
+    *response->mutable_contact() = std::move(contact->contact);
+    response->set_contact_view(contact->decrypted ? api::CONTACT_VIEW_DECRYPTED : api::CONTACT_VIEW_MASKED);
+  }
   *response->mutable_record() = std::move(*record);
   return grpc::Status::OK;
 }

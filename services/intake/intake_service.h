@@ -9,6 +9,8 @@
 #include "intake/v1/intake_service.grpc.pb.h"
 #include "libs/kafka/message.h"
 #include "libs/kafka/producer.h"
+#include "libs/runtime/auth.h"
+#include "services/intake/contact_access.h"
 #include "services/intake/dedup_store.h"
 #include "services/intake/intake_config.h"
 #include "services/intake/intake_metrics.h"
@@ -73,11 +75,16 @@ class IntakeProcessor {
   IntakeMetrics& metrics_;
 };
 
-// The gRPC API; converts statuses only here.
+// Method → permission for runtime auth (libs/runtime/auth.h).
+runtime::PermissionTable IntakePermissions();
+
+// The gRPC API; converts statuses only here. Without `contacts`,
+// GetFeedback's include_contact answers FAILED_PRECONDITION.
 class IntakeGrpcService final : public api::IntakeService::Service {
  public:
-  IntakeGrpcService(IntakeProcessor& processor, const IntakeConfig& config)
-      : processor_(processor), config_(config) {}
+  IntakeGrpcService(IntakeProcessor& processor, const IntakeConfig& config,
+                    const ContactReader* contacts = nullptr)
+      : processor_(processor), config_(config), contacts_(contacts) {}
 
   grpc::Status SubmitFeedback(grpc::ServerContext* context, const api::SubmitFeedbackRequest* request,
                               api::SubmitFeedbackResponse* response) override;
@@ -90,6 +97,7 @@ class IntakeGrpcService final : public api::IntakeService::Service {
  private:
   IntakeProcessor& processor_;
   const IntakeConfig& config_;
+  const ContactReader* contacts_;
 };
 
 }  // namespace fbl::intake

@@ -53,8 +53,14 @@ int Serve(const IntakeConfig& cfg) {
   RecordBuilder builder(*normalizer, text::VagueDetector(), *pseudonymizer, *sealer);
   IntakeMetrics metrics((*rt)->registry());
   IntakeProcessor processor(cfg, builder, dedup, **producer, metrics);
-  IntakeGrpcService grpc_service(processor, cfg);
-  if (absl::Status s = (*rt)->ServeGrpc({{api::IntakeService::service_full_name(), &grpc_service}}); !s.ok()) return Fatal("grpc", s);
+  PiiAuditLog pii_audit(**redis, cfg.pii_audit_stream);
+  ContactReader contacts(*sealer, pii_audit);
+  IntakeGrpcService grpc_service(processor, cfg, &contacts);
+  if (absl::Status s = (*rt)->ServeGrpc(
+          {{api::IntakeService::service_full_name(), &grpc_service, IntakePermissions()}});
+      !s.ok()) {
+    return Fatal("grpc", s);
+  }
 
   runtime::Signals& signals = (*rt)->signals();
   kafka::ConsumerLoopOptions options;

@@ -56,7 +56,8 @@ int Serve(const WorkorderConfig& cfg) {
   OutboxRelay relay(cfg, relay_store, **producer, metrics, absl::StrCat(host, "-", getpid()));
   PlanStore plans(**api_redis, cfg.redis_key_prefix);
   WorkorderGrpcService grpc_service(api_tickets, api_store, plans, clock);
-  if (absl::Status s = (*rt)->ServeGrpc({{pb::WorkorderService::service_full_name(), &grpc_service}}); !s.ok()) {
+  if (absl::Status s = (*rt)->ServeGrpc(
+          {{pb::WorkorderService::service_full_name(), &grpc_service, WorkorderPermissions()}}); !s.ok()) {
     return Fatal("grpc", s);
   }
   runtime::Signals& signals = (*rt)->signals();

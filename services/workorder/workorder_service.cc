@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/delivery_tracker.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/log.h"
 #include "survey/v1/survey.pb.h"
 
@@ -15,6 +16,15 @@ namespace ppb = ::feedbackloop::common::v1;
 
 grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+// The request with the authenticated caller as its actor (auth on), else as is.
+template <typename Request>
+Request WithCallerActor(const grpc::ServerContext* context, const Request& r) {
+  Request out = r;
+  if (context == nullptr) return out;
+  if (auto caller = runtime::CallerOf(*context)) out.set_actor(caller->name);
+  return out;
 }
 
 std::string Created(const std::optional<TicketStore::Created>& c) {
@@ -196,8 +206,19 @@ absl::StatusOr<int> OutboxRelay::RunOnce(int max) {
   return static_cast<int>(entries->size());
 }
 
-grpc::Status WorkorderGrpcService::CreateTicket(grpc::ServerContext*, const pb::CreateTicketRequest* r, pb::Ticket* out) {
-  auto created = tickets_.Create(*r);
+runtime::PermissionTable WorkorderPermissions() {
+  const std::string read(runtime::kPermTicketRead), write(runtime::kPermTicketWrite),
+      admin(runtime::kPermTicketAdmin);
+  return {{"CreateTicket", write},   {"GetTicket", read},        {"ListTickets", read},
+          {"TransitionTicket", write}, {"AssignTicket", write},  {"AddComment", write},
+          {"SetWaitingOnCustomer", write}, {"RecordSurvey", write}, {"GetAuditTrail", read},
+          {"UpsertAgent", admin},    {"ListAgents", read},       {"CreatePlan", admin},
+          {"GetPlan", read},         {"ListPlans", read},        {"UpdatePlan", admin},
+          {"DeletePlan", admin}};
+}
+
+grpc::Status WorkorderGrpcService::CreateTicket(grpc::ServerContext* context, const pb::CreateTicketRequest* r, pb::Ticket* out) {
+  auto created = tickets_.Create(WithCallerActor(context, *r));
   if (!created.ok()) return ToGrpc(created.status());
   *out = created->ticket;
   return grpc::Status::OK;
@@ -227,38 +248,38 @@ grpc::Status WorkorderGrpcService::ListTickets(grpc::ServerContext*, const pb::L
   return grpc::Status::OK;
 }
 
-grpc::Status WorkorderGrpcService::TransitionTicket(grpc::ServerContext*, const pb::TransitionTicketRequest* r,
+grpc::Status WorkorderGrpcService::TransitionTicket(grpc::ServerContext* context, const pb::TransitionTicketRequest* r,
                                                     pb::Ticket* out) {
-  auto t = tickets_.Transition(*r);
+  auto t = tickets_.Transition(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
   return grpc::Status::OK;
 }
 
-grpc::Status WorkorderGrpcService::AssignTicket(grpc::ServerContext*, const pb::AssignTicketRequest* r, pb::Ticket* out) {
-  auto t = tickets_.Assign(*r);
+grpc::Status WorkorderGrpcService::AssignTicket(grpc::ServerContext* context, const pb::AssignTicketRequest* r, pb::Ticket* out) {
+  auto t = tickets_.Assign(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
   return grpc::Status::OK;
 }
 
-grpc::Status WorkorderGrpcService::AddComment(grpc::ServerContext*, const pb::AddCommentRequest* r, pb::Ticket* out) {
-  auto t = tickets_.Comment(*r);
+grpc::Status WorkorderGrpcService::AddComment(grpc::ServerContext* context, const pb::AddCommentRequest* r, pb::Ticket* out) {
+  auto t = tickets_.Comment(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
   return grpc::Status::OK;
 }
 
-grpc::Status WorkorderGrpcService::SetWaitingOnCustomer(grpc::ServerContext*, const pb::SetWaitingOnCustomerRequest* r,
+grpc::Status WorkorderGrpcService::SetWaitingOnCustomer(grpc::ServerContext* context, const pb::SetWaitingOnCustomerRequest* r,
                                                         pb::Ticket* out) {
-  auto t = tickets_.SetWaiting(*r);
+  auto t = tickets_.SetWaiting(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
   return grpc::Status::OK;
 }
 
-grpc::Status WorkorderGrpcService::RecordSurvey(grpc::ServerContext*, const pb::RecordSurveyRequest* r, pb::Ticket* out) {
-  auto t = tickets_.RecordSurvey(*r);
+grpc::Status WorkorderGrpcService::RecordSurvey(grpc::ServerContext* context, const pb::RecordSurveyRequest* r, pb::Ticket* out) {
+  auto t = tickets_.RecordSurvey(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
   return grpc::Status::OK;

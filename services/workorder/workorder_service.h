@@ -93,6 +93,11 @@ class OutboxRelay {
   std::string name_;
 };
 
+// Method → permission for runtime auth (libs/runtime/auth.h).
+runtime::PermissionTable WorkorderPermissions();
+
+// With auth on, the authenticated caller's name is the actor of every ticket
+// change (and so of its audit entry), whatever the request's actor says.
 class WorkorderGrpcService final : public pb::WorkorderService::Service {
  public:
   WorkorderGrpcService(TicketService& tickets, TicketStore& store, PlanStore& plans, Clock clock)

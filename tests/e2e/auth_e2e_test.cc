@@ -1,0 +1,288 @@
+// Authentication and roles end to end (issue #10): the intake binary with
+// TLS, per-caller bearer tokens and mTLS client certificates (a CA and
+// certificates generated with the openssl CLI at test time), called through
+// grpcurl. Shows: no credentials → UNAUTHENTICATED; a caller without the role
+// → PERMISSION_DENIED; an analyst sees masked contact data, a supervisor
+// (pii.read) sees it decrypted; every contact read is in the PII audit trail.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "tests/e2e/service_process.h"
+#include "tests/integration/test_env.h"
+
+namespace fbl::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Grpcurl() {
+  const char* g = std::getenv("FBL_GRPCURL");
+  return g != nullptr ? g : "grpcurl";
+}
+
+// Hand-written test credentials: never used outside this test.
+const std::map<std::string, std::string> kTokens = {
+    {"connector", "tok-connector-e2e"}, {"analyst", "tok-analyst-e2e"}, {"agent", "tok-agent-e2e"},
+    {"supervisor", "tok-supervisor-e2e"}, {"nobody", "tok-nobody-e2e"}};
+
+class AuthE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / UniqueName("auth-e2e");
+    std::filesystem::create_directories(dir_);
+    ASSERT_EQ(RunCommand(std::string(FBL_SOURCE_DIR) + "/scripts/keyring.sh " + (dir_ / "keyring").string()).first, 0);
+    MakeCertificates();
+    std::string callers = "callers:\n";
+    for (const auto& [name, token] : kTokens) {
+      auto [code, sha] = RunCommand("printf %s '" + token + "' | sha256sum | cut -c1-64");
+      ASSERT_EQ(code, 0) << sha;
+      sha.erase(sha.find_last_not_of("\n") + 1);
+      callers += "  - {name: " + name + "-caller, token_sha256: " + sha + ", roles: [" +
+                 (name == "nobody" ? "" : name) + "]}\n";
+    }
+    callers += "  - {name: alice, client_cert_cn: alice.ops, roles: [supervisor]}\n";
+    Write("callers.yaml", callers);
+    audit_stream_ = UniqueName("fbl:audit:pii:e2e");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Write(const std::string& name, const std::string& text) { std::ofstream((dir_ / name).string()) << text; }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  void MakeCertificates() {
+    const std::string d = dir_.string();
+    const std::string script =
+        "set -e; cd " + d + ";"
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=fbl-e2e-ca -keyout ca.key -out ca.crt;"
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr;"
+        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext;"
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile san.ext "
+        "-out server.crt;"
+        "openssl req -newkey rsa:2048 -nodes -subj /CN=alice.ops -keyout client.key -out client.csr;"
+        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out client.crt";
+    auto [code, out] = RunCommand("(" + script + ")");
+    ASSERT_EQ(code, 0) << out;
+  }
+
+  std::string ServerAuth(bool require_client_cert) const {
+    return "server:\n"
+           "  auth:\n"
+           "    tls: {cert_file: " + Path("server.crt") + ", key_file: " + Path("server.key") +
+           ", client_ca_file: " + Path("ca.crt") + ", require_client_cert: " +
+           (require_client_cert ? "true" : "false") + "}\n";
+  }
+
+  std::unique_ptr<ServiceProcess> StartService(const std::string& binary, const std::string& config) {
+    Write("service.yaml", config);
+    // The callers file comes from the environment, as a mounted secret would.
+    auto p = std::make_unique<ServiceProcess>(
+        binary, std::vector<std::string>{"--config", Path("service.yaml")},
+        std::map<std::string, std::string>{{"FBL__SERVER__AUTH__CALLERS_FILE", Path("callers.yaml")}}, dir_.string());
+    EXPECT_TRUE(p->Start()) << p->Log();
+    return p;
+  }
+
+  std::unique_ptr<ServiceProcess> StartWorkorder() {
+    const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+    return StartService(FBL_WORKORDER_BIN,
+                        ServerAuth(false) + "kafka_brokers: " + KafkaBrokers() + "\n"
+                        "redis: {port: " + redis.substr(redis.find(':') + 1) + "}\n"
+                        "consumer: {group_id: " + UniqueName("workorder-auth") + "}\n"
+                        "redis_key_prefix: \"" + UniqueName("fbl:e2e:auth:workorder") + ":\"\n"
+                        "classified_topic: " + CreateTopic("auth.classified", 1) +
+                        "\nalerts_topic: " + CreateTopic("auth.alerts", 1) +
+                        "\nsurveys_topic: " + CreateTopic("auth.surveys", 1) +
+                        "\ntickets_topic: " + CreateTopic("auth.tickets", 1) + "\n");
+  }
+
+  std::unique_ptr<ServiceProcess> StartIntake(bool require_client_cert) {
+    const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+    return StartService(FBL_INTAKE_BIN,
+          ServerAuth(require_client_cert) +
+          "kafka_brokers: " + KafkaBrokers() + "\n"
+          "redis: {port: " + redis.substr(redis.find(':') + 1) + "}\n"
+          "consumer: {group_id: " + UniqueName("intake-auth") + "}\n"
+          "topics: {raw: " + CreateTopic("auth.raw", 1) + ", accepted: " + CreateTopic("auth.accepted", 1) +
+              ", rejected: " + CreateTopic("auth.rejected", 1) + "}\n"
+          "keyring_file: " + Path("keyring") + "\n"
+          "pii_audit_stream: " + audit_stream_ + "\n");
+  }
+
+  // grpcurl over TLS; `who` picks a bearer token ("" = none); `client_cert`
+  // presents alice's certificate.
+  std::pair<int, std::string> Call(const ServiceProcess& service, const std::string& who, const std::string& method,
+                                   const std::string& json, bool client_cert = false) {
+    std::string cmd = Grpcurl() + " -connect-timeout 3 -cacert " + Path("ca.crt");
+    if (client_cert) cmd += " -cert " + Path("client.crt") + " -key " + Path("client.key");
+    if (!who.empty()) cmd += " -rpc-header 'authorization: Bearer " + kTokens.at(who) + "'";
+    if (!json.empty()) cmd += " -d '" + json + "'";
+    return RunCommand(cmd + " " + service.grpc_address() + " " + method);
+  }
+
+  std::string AuditTrail() {
+    const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+    return RunCommand("redis-cli -p " + redis.substr(redis.find(':') + 1) + " XRANGE " + audit_stream_ + " - +")
+        .second;
+  }
+  int AuditLength() {
+    const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+    return std::atoi(
+        RunCommand("redis-cli -p " + redis.substr(redis.find(':') + 1) + " XLEN " + audit_stream_).second.c_str());
+  }
+
+  std::filesystem::path dir_;
+  std::string audit_stream_;
+};
+
+constexpr char kGet[] = "feedbackloop.intake.v1.IntakeService/GetFeedback";
+constexpr char kSubmit[] = "feedbackloop.intake.v1.IntakeService/SubmitFeedback";
+
+TEST_F(AuthE2eTest, RolesDecideWhoMayCallAndWhoSeesDecryptedContact) {
+  auto intake = StartIntake(/*require_client_cert=*/false);
+  ASSERT_GT(intake->grpc_port(), 0);
+
+  // Health stays open (TLS, no credentials); plaintext is refused.
+  auto [hc, health] = Call(*intake, "", "grpc.health.v1.Health/Check", "");
+  EXPECT_EQ(hc, 0) << health;
+  EXPECT_THAT(health, HasSubstr("SERVING"));
+  auto [pc, plain] = RunCommand(Grpcurl() + " -connect-timeout 2 -plaintext " + intake->grpc_address() + " grpc.health.v1.Health/Check");
+  EXPECT_NE(pc, 0) << plain;
+
+  // A connector submits (real review text, ChnSentiCorp_htl_all.csv; the
+  // contact details are hand-written).
+  auto [sc, submitted] = Call(*intake, "connector", kSubmit,
+                              R"({"submission":{"externalId":"auth-1","source":")" + UniqueName("auth") +
+                                  R"(","channel":"CHANNEL_API","customerId":"u-auth-1",)"
+                                  R"("text":"房间设施陈旧，空调噪音很大，一晚上没睡好。",)"
+                                  R"("contact":{"phone":"13800138000","email":"zhang.wei@example.com","name":"张伟"}}})");
+  ASSERT_EQ(sc, 0) << submitted << intake->Log();
+  const std::string key = "\"feedback_id\": \"";
+  const size_t at = submitted.find(key);
+  ASSERT_NE(at, std::string::npos) << submitted;
+  const size_t begin = at + key.size();
+  const std::string id = submitted.substr(begin, submitted.find('"', begin) - begin);
+  const std::string get = R"({"feedbackId":")" + id + R"(","includeContact":true})";
+
+  // No credentials → UNAUTHENTICATED; no role → PERMISSION_DENIED; the
+  // connector's role has no feedback.read → PERMISSION_DENIED.
+  auto [nc, none] = Call(*intake, "", kGet, get);
+  EXPECT_NE(nc, 0);
+  EXPECT_THAT(none, HasSubstr("Unauthenticated"));
+  auto [uc, unknown] = RunCommand(Grpcurl() + " -cacert " + Path("ca.crt") +
+                                  " -rpc-header 'authorization: Bearer not-a-token' -d '" + get + "' " +
+                                  intake->grpc_address() + " " + kGet);
+  EXPECT_NE(uc, 0);
+  EXPECT_THAT(unknown, HasSubstr("Unauthenticated"));
+  auto [dc, denied] = Call(*intake, "nobody", kGet, get);
+  EXPECT_NE(dc, 0);
+  EXPECT_THAT(denied, HasSubstr("PermissionDenied"));
+  EXPECT_THAT(denied, HasSubstr("nobody-caller"));
+  auto [cc, connector] = Call(*intake, "connector", kGet, get);
+  EXPECT_NE(cc, 0);
+  EXPECT_THAT(connector, HasSubstr("PermissionDenied"));
+  EXPECT_EQ(AuditLength(), 0) << "refused calls read nothing";
+
+  // The analyst sees masked contact data.
+  std::pair<int, std::string> analyst;
+  ASSERT_TRUE(WaitFor([&] {
+    analyst = Call(*intake, "analyst", kGet, get);
+    return analyst.first == 0;
+  })) << analyst.second;
+  EXPECT_THAT(analyst.second, HasSubstr("CONTACT_VIEW_MASKED"));
+  EXPECT_THAT(analyst.second, HasSubstr("\"phone\": \"138****8000\""));
+  EXPECT_THAT(analyst.second, Not(HasSubstr("13800138000")));
+  EXPECT_THAT(analyst.second, Not(HasSubstr("zhang.wei@")));
+
+  // The supervisor (pii.read) sees it decrypted.
+  auto [vc, supervisor] = Call(*intake, "supervisor", kGet, get);
+  ASSERT_EQ(vc, 0) << supervisor;
+  EXPECT_THAT(supervisor, HasSubstr("CONTACT_VIEW_DECRYPTED"));
+  EXPECT_THAT(supervisor, HasSubstr("\"phone\": \"13800138000\""));
+  EXPECT_THAT(supervisor, HasSubstr("zhang.wei@example.com"));
+
+  // Without include_contact nothing is decrypted and nothing is audited.
+  auto [rc, record] = Call(*intake, "supervisor", kGet, R"({"feedbackId":")" + id + R"("})");
+  ASSERT_EQ(rc, 0) << record;
+  EXPECT_THAT(record, Not(HasSubstr("contact_view")));
+
+  // mTLS: alice's certificate (CN alice.ops) is a supervisor.
+  auto [mc, mtls] = Call(*intake, "", kGet, get, /*client_cert=*/true);
+  ASSERT_EQ(mc, 0) << mtls;
+  EXPECT_THAT(mtls, HasSubstr("CONTACT_VIEW_DECRYPTED"));
+
+  // Each contact read is in the audit trail: who, which record, how shown.
+  ASSERT_EQ(AuditLength(), 3) << AuditTrail();
+  const std::string trail = AuditTrail();
+  const size_t a = trail.find("analyst-caller"), s = trail.find("supervisor-caller"), m = trail.find("alice");
+  ASSERT_NE(a, std::string::npos) << trail;
+  ASSERT_NE(s, std::string::npos) << trail;
+  ASSERT_NE(m, std::string::npos) << trail;
+  EXPECT_LT(a, s);
+  EXPECT_LT(s, m);
+  EXPECT_THAT(trail.substr(a, s - a), HasSubstr("masked"));
+  EXPECT_THAT(trail.substr(a, s - a), HasSubstr(id));
+  EXPECT_THAT(trail.substr(s, m - s), HasSubstr("decrypted"));
+  EXPECT_THAT(trail.substr(m), HasSubstr("decrypted"));
+  EXPECT_THAT(trail, Not(HasSubstr("13800138000")));
+
+  const int status = intake->Stop();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << intake->Log();
+}
+
+TEST_F(AuthE2eTest, RequiredClientCertificateRefusesHandshakesWithoutOne) {
+  auto intake = StartIntake(/*require_client_cert=*/true);
+  ASSERT_GT(intake->grpc_port(), 0);
+  auto [nc, without] = Call(*intake, "supervisor", "grpc.health.v1.Health/Check", "");
+  EXPECT_NE(nc, 0) << without;
+  auto [wc, with] = Call(*intake, "", "grpc.health.v1.Health/Check", "", /*client_cert=*/true);
+  EXPECT_EQ(wc, 0) << with;
+  EXPECT_THAT(with, HasSubstr("SERVING"));
+  // The certificate names a known caller, so the call itself goes through.
+  auto [gc, get] = Call(*intake, "", kGet, R"({"feedbackId":"fb-unknown-e2e"})", /*client_cert=*/true);
+  EXPECT_NE(gc, 0);
+  EXPECT_THAT(get, HasSubstr("NotFound"));
+}
+
+TEST_F(AuthE2eTest, WorkorderTicketChangesNeedTheRoleAndRecordTheCallerAsActor) {
+  auto workorder = StartWorkorder();
+  ASSERT_GT(workorder->grpc_port(), 0);
+  const std::string create = "feedbackloop.workorder.v1.WorkorderService/CreateTicket";
+  // Hand-written ticket; the request claims another actor.
+  const std::string ticket = R"({"title":"空调噪音投诉跟进","priority":"PRIORITY_P2_IMPORTANT","actor":"someone-else"})";
+  auto [nc, none] = Call(*workorder, "", create, ticket);
+  EXPECT_NE(nc, 0);
+  EXPECT_THAT(none, HasSubstr("Unauthenticated"));
+  auto [ac, analyst] = Call(*workorder, "analyst", create, ticket);
+  EXPECT_NE(ac, 0);
+  EXPECT_THAT(analyst, HasSubstr("PermissionDenied"));
+  EXPECT_THAT(analyst, HasSubstr("ticket.write"));
+
+  auto [gc, created] = Call(*workorder, "agent", create, ticket);
+  ASSERT_EQ(gc, 0) << created << workorder->Log();
+  const std::string key = "\"ticket_id\": \"";
+  const size_t at = created.find(key);
+  ASSERT_NE(at, std::string::npos) << created;
+  const size_t begin = at + key.size();
+  const std::string id = created.substr(begin, created.find('"', begin) - begin);
+
+  // The analyst may read the audit trail; the actor is the authenticated agent.
+  auto [tc, trail] = Call(*workorder, "analyst", "feedbackloop.workorder.v1.WorkorderService/GetAuditTrail",
+                          R"({"ticketId":")" + id + R"("})");
+  ASSERT_EQ(tc, 0) << trail;
+  EXPECT_THAT(trail, HasSubstr("\"actor\": \"agent-caller\""));
+  EXPECT_THAT(trail, Not(HasSubstr("someone-else")));
+  // Agents and plans need ticket.admin (supervisor), not an agent's role.
+  auto [uc, upsert] = Call(*workorder, "agent", "feedbackloop.workorder.v1.WorkorderService/UpsertAgent",
+                           R"({"agentId":"a-1"})");
+  EXPECT_NE(uc, 0);
+  EXPECT_THAT(upsert, HasSubstr("PermissionDenied"));
+}
+
+}  // namespace
+}  // namespace fbl::testing
