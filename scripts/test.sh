@@ -22,7 +22,7 @@ log "deploy artefacts: Dockerfile, compose, Prometheus rules, Helm chart"
 "$FBL_ROOT/scripts/validate-deploy.sh"
 
 log "fuzzing (bounded; FBL_FUZZ_SECONDS per target)"
-"$FBL_ROOT/scripts/fuzz.sh" "${FBL_FUZZ_SECONDS:-20}"
+"$FBL_ROOT/scripts/fuzz.sh" "${FBL_FUZZ_SECONDS:-10}"
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
