@@ -398,6 +398,10 @@ class FaultMatrixE2eTest : public ::testing::Test {
       for (const auto& [e, ids] : accepted_ids) seen_ext.insert(e);
       bool done = seen_ext.size() >= subs_.size() && classified_copies.size() >= accepted_fb.size();
       for (const auto& id : needs_action) done = done && tickets_of.contains(id);
+      // The stream always holds red-alert texts: no alert yet means alerting
+      // has not caught up (e.g. a restarted replica waits for the dead one's
+      // session to time out before it gets the partitions).
+      done = done && !alerts_of.empty();
       for (const auto& [id, a] : alerts_of) done = done && tickets_of.contains(id);
       done = done && analytics_total() >= static_cast<int64_t>(countable.size());
       if (done) {
