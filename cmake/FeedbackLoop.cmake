@@ -14,7 +14,7 @@ function(fbl_library name)
   target_link_libraries(fbl_${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE ${ARG_PRIVATE_LIBS})
 endfunction()
 
-# fbl_test(<name> LABEL unit|integration|e2e SOURCES ... LIBS ...)
+# fbl_test(<name> LABEL unit|integration|e2e|stress SOURCES ... LIBS ...)  (stress: not in scripts/test.sh)
 function(fbl_test name)
   cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;LIBS" ${ARGN})
   if(NOT FBL_BUILD_TESTS)
