@@ -208,6 +208,7 @@ absl::Status ClassificationProcessor::ProcessBatch(const std::vector<kafka::Mess
     item.input = InputFor(item.record, &item.text);
     item.analysis = classifier->Analyze(item.input);
     ImpactStore::Observation o;
+    o.feedback_id = item.record.feedback_id();
     for (const ProblemHit& h : item.analysis.problems) o.problems.push_back(classifier->taxonomy().problems()[h.problem].code);
     o.customer = item.record.customer_pseudonym();
     o.at = item.record.has_received_at() ? FromProto(item.record.received_at()) : started;
@@ -314,8 +315,27 @@ absl::StatusOr<int> TopicsJob::RunOnce(absl::Time now) {
   return static_cast<int>(topics.size());
 }
 
-grpc::Status ClassificationGrpcService::CorrectTags(grpc::ServerContext*, const pb::CorrectTagsRequest* request,
+runtime::PermissionTable ClassificationPermissions() {
+  const std::string read(runtime::kPermFeedbackRead);
+  return {{"Classify", read},
+          {"CorrectTags", std::string(runtime::kPermTagsWrite)},
+          {"ListCorrections", read},
+          {"ListEmergingTopics", read},
+          {"GetTaxonomyInfo", read}};
+}
+
+grpc::Status ClassificationGrpcService::CorrectTags(grpc::ServerContext* context, const pb::CorrectTagsRequest* claimed,
                                                     pb::CorrectTagsResponse* response) {
+  // With auth on, the authenticated caller corrects, whatever the request names.
+  pb::CorrectTagsRequest authenticated;
+  const pb::CorrectTagsRequest* request = claimed;
+  if (context != nullptr) {
+    if (auto caller = runtime::CallerOf(*context)) {
+      authenticated = *claimed;
+      authenticated.set_corrected_by(caller->name);
+      request = &authenticated;
+    }
+  }
   if (request->feedback_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "feedback_id is required");
   if (request->corrected_by().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "corrected_by is required (who corrects)");

@@ -8,6 +8,11 @@
 // feedback counts once; anonymous feedback is counted, never added.
 // Keys: <prefix>hll:<bucket seconds>:<problem code>:<bucket number>, expiring
 // one window after their bucket ends.
+//
+// The counts a feedback first got are kept (<prefix>impact:<feedback id>,
+// "code=count,..." set NX, same expiry), and a redelivered feedback gets them
+// again instead of the grown ones: its classification does not change with
+// redelivery, a rebalance or a replica race.
 
 #include <cstdint>
 #include <string>
@@ -24,17 +29,19 @@ class ImpactStore {
   ImpactStore(redis::Client& redis, std::string prefix, absl::Duration window);
 
   struct Observation {
+    std::string feedback_id;            // keys the first counts; empty = not kept
     std::vector<std::string> problems;  // L3 codes
     std::string customer;               // pseudonym; empty when anonymous
     absl::Time at;                      // when the feedback was received
   };
   // Records every observation and returns, per observation and problem, the
-  // distinct customers in the window ending at its time (one pipelined round
-  // trip for the whole batch).
+  // distinct customers in the window ending at its time, as first counted for
+  // its feedback id (two pipelined round trips for the whole batch).
   [[nodiscard]] absl::StatusOr<std::vector<std::vector<int64_t>>> Record(const std::vector<Observation>& batch);
 
  private:
   std::string Key(const std::string& problem, int64_t bucket) const;
+  std::string MemoKey(const std::string& feedback_id) const { return prefix_ + "impact:" + feedback_id; }
 
   redis::Client& redis_;
   std::string prefix_;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -89,27 +90,52 @@ class ClassificationIntegrationTest : public ::testing::Test {
     return m;
   }
 
-  // Every classified record on the output topic, by feedback id (the last copy wins).
-  std::map<std::string, pb::ClassifiedFeedback> Classified(size_t at_least) {
+  // Reads the classified topic from the start until `done(all read so far)`
+  // or 60 s; checks each record's key.
+  std::vector<pb::ClassifiedFeedback> ReadClassified(
+      const std::function<bool(const std::vector<pb::ClassifiedFeedback>&)>& done) {
     kafka::ConsumerConfig c;
     c.brokers = KafkaBrokers();
     c.group_id = UniqueName("reader");
     c.topics = {config_.classified_topic};
     auto consumer = kafka::Consumer::Create(c);
     EXPECT_TRUE(consumer.ok());
-    std::map<std::string, pb::ClassifiedFeedback> out;
+    std::vector<pb::ClassifiedFeedback> out;
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (out.size() < at_least && absl::Now() < deadline) {
+    while (!done(out) && absl::Now() < deadline) {
       auto batch = (*consumer)->Poll(500, absl::Milliseconds(200));
       EXPECT_TRUE(batch.ok());
       for (const auto& m : *batch) {
-        pb::ClassifiedFeedback cf;
+        pb::ClassifiedFeedback& cf = out.emplace_back();
         EXPECT_TRUE(cf.ParseFromString(m.value));
         EXPECT_EQ(m.key, cf.feedback().customer_pseudonym());
-        out[cf.feedback().feedback_id()] = cf;
       }
     }
     (*consumer)->Close();
+    return out;
+  }
+
+  // The latest copy of each feedback, once at least `at_least` feedbacks are read.
+  std::map<std::string, pb::ClassifiedFeedback> Classified(size_t at_least) {
+    std::map<std::string, pb::ClassifiedFeedback> out;
+    ReadClassified([&](const std::vector<pb::ClassifiedFeedback>& all) {
+      out.clear();
+      for (const auto& cf : all) out[cf.feedback().feedback_id()] = cf;
+      return out.size() >= at_least;
+    });
+    return out;
+  }
+
+  // Every copy of one feedback, once at least `want` are read.
+  std::vector<pb::ClassifiedFeedback> CopiesOf(const std::string& feedback_id, size_t want) {
+    std::vector<pb::ClassifiedFeedback> out;
+    ReadClassified([&](const std::vector<pb::ClassifiedFeedback>& all) {
+      out.clear();
+      for (const auto& cf : all) {
+        if (cf.feedback().feedback_id() == feedback_id) out.push_back(cf);
+      }
+      return out.size() >= want;
+    });
     return out;
   }
 
@@ -238,6 +264,33 @@ TEST_F(ClassificationIntegrationTest, ThreeCustomersWithOneProblemMakeItCommonAn
   EXPECT_EQ(third.impact_scope(), pb::IMPACT_SCOPE_COMMON);
   EXPECT_EQ(third.urgency(), pb::URGENCY_IMPORTANT);
   EXPECT_EQ(third.priority(), ::feedbackloop::common::v1::PRIORITY_P2_IMPORTANT);
+}
+
+// A feedback redelivered after others joined its problem (a rebalance, a
+// Redis or broker restart) is classified exactly as the first time.
+TEST_F(ClassificationIntegrationTest, LateRedeliveryGetsTheFirstResultAgain) {
+  const std::string run = UniqueName("fb");
+  // Real waimai complaint texts about slow delivery, from three customers.
+  const std::string texts[] = {"等了接近两个小时，太慢了", "送货超慢，已经都凉透了，饼硬的不行。",
+                               "送餐实在太慢了，整2个小时，辣菜也不注明，失望"};
+  const auto first = Record(run + "-1", texts[0], "c1");
+  ASSERT_TRUE(processor_->ProcessBatch({Message(first)}).ok());
+  const pb::ClassifiedFeedback before = Classified(1).at(run + "-1");
+  ASSERT_TRUE(processor_->ProcessBatch({Message(Record(run + "-2", texts[1], "c2"))}).ok());
+  ASSERT_TRUE(processor_->ProcessBatch({Message(Record(run + "-3", texts[2], "c3"))}).ok());
+  // Redelivered twice in one batch, after the problem became common.
+  ASSERT_TRUE(processor_->ProcessBatch({Message(first), Message(first)}).ok());
+  const std::vector<pb::ClassifiedFeedback> copies = CopiesOf(run + "-1", 3);
+  ASSERT_EQ(copies.size(), 3u);
+  EXPECT_EQ(before.distinct_customers(), 1);
+  for (const pb::ClassifiedFeedback& c : copies) {
+    EXPECT_EQ(c.distinct_customers(), before.distinct_customers());
+    EXPECT_EQ(c.impact_scope(), before.impact_scope());
+    EXPECT_EQ(c.urgency(), before.urgency());
+    EXPECT_EQ(c.priority(), before.priority());
+  }
+  // The others still see the grown count.
+  EXPECT_EQ(Classified(3).at(run + "-3").distinct_customers(), 3);
 }
 
 TEST_F(ClassificationIntegrationTest, BadTaxonomyFileIsRefusedLiveAndTheOldOneKeepsServing) {
