@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fault matrix, longer: builds the services and fault_matrix_e2e_test,
 # starts a private Kafka and Redis (AOF on) on free loopback ports, runs every
-# fault with FBL_FAULT_RECORDS records (default 1500 here; 300 in ctest) and
+# fault with FBL_FAULT_RECORDS records (default 1500 here; 150 in ctest) and
 # prints the table (fault, in, out, lost, duplicated, redelivered). Exits
 # non-zero if anything was lost or duplicated. See docs/reliability.md.
 #   scripts/faults.sh [records] [gtest filter]   e.g. scripts/faults.sh 3000 '*Kafka*'

@@ -137,12 +137,13 @@ void BindConfig(config::Binder& b, AuthConfig& c) {
 
 std::map<std::string, RoleConfig> DefaultRoles() {
   const std::string submit(kPermFeedbackSubmit), read(kPermFeedbackRead), pii(kPermPiiRead),
-      tread(kPermTicketRead), twrite(kPermTicketWrite), tadmin(kPermTicketAdmin);
+      tread(kPermTicketRead), twrite(kPermTicketWrite), tadmin(kPermTicketAdmin), aread(kPermAlertRead),
+      awrite(kPermAlertWrite), analytics(kPermAnalyticsRead), tags(kPermTagsWrite);
   return {
       {"connector", {{submit}}},
-      {"agent", {{read, tread, twrite}}},
-      {"analyst", {{read, tread}}},
-      {"supervisor", {{submit, read, pii, tread, twrite, tadmin}}},
+      {"agent", {{read, tread, twrite, aread, awrite, tags}}},
+      {"analyst", {{read, tread, aread, analytics}}},
+      {"supervisor", {{submit, read, pii, tread, twrite, tadmin, aread, awrite, analytics, tags}}},
       {"admin", {{std::string(kPermAll)}}},
   };
 }

@@ -50,6 +50,11 @@ inline constexpr std::string_view kPermPiiRead = "pii.read";  // decrypted conta
 inline constexpr std::string_view kPermTicketRead = "ticket.read";
 inline constexpr std::string_view kPermTicketWrite = "ticket.write";
 inline constexpr std::string_view kPermTicketAdmin = "ticket.admin";  // agents, plans
+inline constexpr std::string_view kPermAlertRead = "alert.read";    // red alerts, deliveries
+inline constexpr std::string_view kPermAlertWrite = "alert.write";  // acknowledge, resolve, contact
+inline constexpr std::string_view kPermAnalyticsRead = "analytics.read";  // aggregates, reports
+inline constexpr std::string_view kPermTagsWrite = "tags.write";    // tag corrections (training data)
+inline constexpr std::string_view kPermPrivacyAdmin = "privacy.admin";  // erasure, re-sealing
 // Methods of services that supply no permission table need only a known caller.
 inline constexpr std::string_view kPermAuthenticated = "authenticated";
 

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/delivery_tracker.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/log.h"
 
 namespace fbl::alerting {
@@ -17,7 +18,9 @@ namespace fpb = ::feedbackloop::feedback::v1;
 AlertingMetrics::AlertingMetrics(prometheus::Registry& registry)
     : feedback_(prometheus::BuildCounter()
                     .Name("alerting_feedback_total")
-                    .Help("Accepted feedback checked for red alerts, by result (alert, no_alert, duplicate).")
+                    .Help(
+                        "Accepted feedback checked for red alerts, by result (alert, no_alert, duplicate, "
+                        "skipped: not a FeedbackRecord).")
                     .Register(registry)),
       alerts_(prometheus::BuildCounter()
                   .Name("alerting_alerts_total")
@@ -71,6 +74,7 @@ absl::Status AlertProcessor::ProcessBatch(const std::vector<kafka::Message>& bat
       // Intake only publishes valid records; a foreign one is skipped, not retried forever.
       log::Error("not a FeedbackRecord; skipped", {{"partition", std::to_string(m.partition)},
                                                    {"offset", std::to_string(m.offset)}});
+      results.push_back("skipped");
       continue;
     }
     if (!record.duplicate_of().empty()) {
@@ -187,6 +191,13 @@ grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
+// The authenticated caller's name (auth on), else the actor the request names.
+std::string ActorOf(const grpc::ServerContext* context, const std::string& claimed) {
+  if (context == nullptr) return claimed;
+  if (auto caller = runtime::CallerOf(*context)) return caller->name;
+  return claimed;
+}
+
 bool Matches(const pb::Alert& a, const pb::ListAlertsRequest& r) {
   if (r.state() != pb::ALERT_STATE_UNSPECIFIED && a.state() != r.state()) return false;
   if (r.kind() != pb::ALERT_KIND_UNSPECIFIED && a.kind() != r.kind()) return false;
@@ -196,6 +207,15 @@ bool Matches(const pb::Alert& a, const pb::ListAlertsRequest& r) {
 }
 
 }  // namespace
+
+runtime::PermissionTable AlertingPermissions() {
+  const std::string read(runtime::kPermAlertRead), write(runtime::kPermAlertWrite);
+  return {{"ListAlerts", read},
+          {"GetAlert", read},
+          {"AcknowledgeAlert", write},
+          {"ResolveAlert", write},
+          {"RecordCustomerContact", write}};
+}
 
 grpc::Status AlertingGrpcService::ListAlerts(grpc::ServerContext*, const pb::ListAlertsRequest* request,
                                              pb::ListAlertsResponse* response) {
@@ -263,35 +283,37 @@ grpc::Status AlertingGrpcService::Change(const std::string& alert_id, const std:
   return grpc::Status(grpc::StatusCode::ABORTED, "the alert keeps changing; try again");
 }
 
-grpc::Status AlertingGrpcService::AcknowledgeAlert(grpc::ServerContext*, const pb::AcknowledgeAlertRequest* r,
+grpc::Status AlertingGrpcService::AcknowledgeAlert(grpc::ServerContext* context, const pb::AcknowledgeAlertRequest* r,
                                                    pb::Alert* out) {
   const absl::Time now = clock_();
+  const std::string actor = ActorOf(context, r->actor());
   return Change(
-      r->alert_id(), r->actor(), pb::ALERT_EVENT_TYPE_ACKNOWLEDGED,
+      r->alert_id(), actor, pb::ALERT_EVENT_TYPE_ACKNOWLEDGED,
       [&](pb::Alert& a) {
         if (a.state() == pb::ALERT_STATE_RESOLVED) {
           return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the alert is already resolved");
         }
         if (a.state() == pb::ALERT_STATE_ACKNOWLEDGED) return grpc::Status::OK;
         a.set_state(pb::ALERT_STATE_ACKNOWLEDGED);
-        a.set_acknowledged_by(r->actor());
+        a.set_acknowledged_by(actor);
         *a.mutable_acknowledged_at() = ToProto(now);
         return grpc::Status::OK;
       },
       {"ack"}, out);
 }
 
-grpc::Status AlertingGrpcService::ResolveAlert(grpc::ServerContext*, const pb::ResolveAlertRequest* r,
+grpc::Status AlertingGrpcService::ResolveAlert(grpc::ServerContext* context, const pb::ResolveAlertRequest* r,
                                                pb::Alert* out) {
   const absl::Time now = clock_();
+  const std::string actor = ActorOf(context, r->actor());
   return Change(
-      r->alert_id(), r->actor(), pb::ALERT_EVENT_TYPE_RESOLVED,
+      r->alert_id(), actor, pb::ALERT_EVENT_TYPE_RESOLVED,
       [&](pb::Alert& a) {
         if (a.state() == pb::ALERT_STATE_RESOLVED) {
           return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the alert is already resolved");
         }
         a.set_state(pb::ALERT_STATE_RESOLVED);
-        a.set_resolved_by(r->actor());
+        a.set_resolved_by(actor);
         a.set_resolution(r->resolution());
         *a.mutable_resolved_at() = ToProto(now);
         return grpc::Status::OK;
@@ -299,14 +321,15 @@ grpc::Status AlertingGrpcService::ResolveAlert(grpc::ServerContext*, const pb::R
       {"ack", "contact"}, out);
 }
 
-grpc::Status AlertingGrpcService::RecordCustomerContact(grpc::ServerContext*,
+grpc::Status AlertingGrpcService::RecordCustomerContact(grpc::ServerContext* context,
                                                         const pb::RecordCustomerContactRequest* r, pb::Alert* out) {
   const absl::Time when = r->has_contacted_at() ? FromProto(r->contacted_at()) : clock_();
+  const std::string actor = ActorOf(context, r->actor());
   pb::Alert result;
   grpc::Status s = Change(
-      r->alert_id(), r->actor(), pb::ALERT_EVENT_TYPE_UNSPECIFIED,
+      r->alert_id(), actor, pb::ALERT_EVENT_TYPE_UNSPECIFIED,
       [&](pb::Alert& a) {
-        a.set_customer_contacted_by(r->actor());
+        a.set_customer_contacted_by(actor);
         *a.mutable_customer_contacted_at() = ToProto(when);
         return grpc::Status::OK;
       },

@@ -14,6 +14,7 @@
 #include "libs/kafka/message.h"
 #include "libs/kafka/producer.h"
 #include "libs/redalert/reloader.h"
+#include "libs/runtime/auth.h"
 #include "services/alerting/alert_policy.h"
 #include "services/alerting/alert_store.h"
 #include "services/alerting/alerting_config.h"
@@ -98,7 +99,12 @@ class EscalationScheduler {
   Clock clock_;
 };
 
-// gRPC: list, get, acknowledge, resolve, record customer contact.
+// Method → permission for AlertingService (auth on): reads need alert.read,
+// acknowledge, resolve and customer contact alert.write.
+runtime::PermissionTable AlertingPermissions();
+
+// gRPC: list, get, acknowledge, resolve, record customer contact. With auth
+// on, the authenticated caller is the actor whatever the request names.
 class AlertingGrpcService final : public pb::AlertingService::Service {
  public:
   AlertingGrpcService(AlertStore& store, EventPublisher& publisher, Clock clock)

@@ -52,7 +52,8 @@ int Serve(const AlertingConfig& cfg) {
   AlertProcessor processor(cfg, **rules, store, publisher, metrics, clock);
   EscalationScheduler scheduler(cfg, store, publisher, clock);
   AlertingGrpcService grpc_service(store, publisher, clock);
-  if (absl::Status s = (*rt)->ServeGrpc({{pb::AlertingService::service_full_name(), &grpc_service}}); !s.ok()) {
+  if (absl::Status s = (*rt)->ServeGrpc(
+          {{pb::AlertingService::service_full_name(), &grpc_service, AlertingPermissions()}}); !s.ok()) {
     return Fatal("grpc", s);
   }
   runtime::Signals& signals = (*rt)->signals();

@@ -283,6 +283,13 @@ grpc::Status AnalyticsGrpcService::Run(const char* rpc, const Req& req, Resp* re
   return ToGrpc(status);
 }
 
+runtime::PermissionTable AnalyticsPermissions() {
+  const std::string read(runtime::kPermAnalyticsRead);
+  return {{"GetDistribution", read}, {"GetTopProblems", read}, {"GetTrend", read},
+          {"GetKeywords", read},     {"GetSatisfaction", read}, {"GetServiceKpis", read},
+          {"GetCorrelation", read},  {"CompareMetric", read},  {"GenerateReport", read}};
+}
+
 grpc::Status AnalyticsGrpcService::GetDistribution(grpc::ServerContext*, const pb::GetDistributionRequest* r,
                                                    pb::GetDistributionResponse* out) {
   return Run("GetDistribution", *r, out, [&](const auto& q) { return queries_.Distribution(q); });

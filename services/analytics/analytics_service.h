@@ -19,6 +19,7 @@
 #include "libs/kafka/producer.h"
 #include "libs/keywords/keywords.h"
 #include "libs/redis/redis_config.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/common_config.h"
 #include "services/analytics/aggregate_store.h"
 #include "services/analytics/early_warning.h"
@@ -99,6 +100,10 @@ class InputProcessor {
 // confirmed every one of them.
 EarlyWarning::Publish WarningPublisher(kafka::Producer& producer, const AnalyticsConfig& config,
                                        AnalyticsMetrics& metrics);
+
+// Method → permission for AnalyticsService (auth on): every query and
+// report needs analytics.read.
+runtime::PermissionTable AnalyticsPermissions();
 
 class AnalyticsGrpcService final : public pb::AnalyticsService::Service {
  public:

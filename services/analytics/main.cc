@@ -83,7 +83,8 @@ int Serve(const AnalyticsConfig& cfg) {
   QueryEngine ew_queries(ew_store, buckets, *calendar);
   ReportBuilder reports(queries, PlansFrom(cfg.workorder_addr), [] { return absl::Now(); });
   AnalyticsGrpcService grpc_service(queries, reports, metrics);
-  if (absl::Status s = (*rt)->ServeGrpc({{pb::AnalyticsService::service_full_name(), &grpc_service}}); !s.ok()) {
+  if (absl::Status s = (*rt)->ServeGrpc(
+          {{pb::AnalyticsService::service_full_name(), &grpc_service, AnalyticsPermissions()}}); !s.ok()) {
     return Fatal("grpc", s);
   }
   char host[256] = {0};

@@ -17,6 +17,7 @@
 #include "feedback/v1/feedback.pb.h"
 #include "libs/kafka/message.h"
 #include "libs/kafka/producer.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/file_reloader.h"
 #include "services/classification/classification_config.h"
 #include "services/classification/classifier.h"
@@ -126,6 +127,10 @@ class TopicsJob {
   std::string owner_;
 };
 
+// Method → permission for ClassificationService (auth on): reads need
+// feedback.read, CorrectTags (training data) tags.write.
+runtime::PermissionTable ClassificationPermissions();
+
 // gRPC: Classify (ad hoc text, no impact counting), corrections (CLS-8),
 // emerging topics (CLS-9), taxonomy info.
 class ClassificationGrpcService final : public pb::ClassificationService::Service {
@@ -137,7 +142,7 @@ class ClassificationGrpcService final : public pb::ClassificationService::Servic
   grpc::Status Classify(grpc::ServerContext*, const pb::ClassifyRequest*, pb::ClassifyResponse*) override;
   // The tags given are the complete corrected set for the feedback; every
   // code must exist in the taxonomy. Kept in Redis and published on the
-  // corrections topic.
+  // corrections topic. With auth on, corrected_by is the authenticated caller.
   grpc::Status CorrectTags(grpc::ServerContext*, const pb::CorrectTagsRequest*, pb::CorrectTagsResponse*) override;
   grpc::Status ListCorrections(grpc::ServerContext*, const pb::ListCorrectionsRequest*,
                                pb::ListCorrectionsResponse*) override;

@@ -98,7 +98,9 @@ int Serve(const ClassificationConfig& cfg) {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   TopicsJob topics(cfg.topics, api_store, absl::StrCat(host, "-", getpid()));
-  if (absl::Status s = (*rt)->ServeGrpc({{pb::ClassificationService::service_full_name(), &grpc_service}}); !s.ok()) {
+  if (absl::Status s = (*rt)->ServeGrpc(
+          {{pb::ClassificationService::service_full_name(), &grpc_service, ClassificationPermissions()}});
+      !s.ok()) {
     return Fatal("grpc", s);
   }
   runtime::Signals& signals = (*rt)->signals();

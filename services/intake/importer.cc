@@ -122,6 +122,39 @@ absl::StatusOr<pb::FeedbackSubmission> MapRow(const ImportMapping& mapping, cons
   return s;
 }
 
+absl::StatusOr<Row> ParseJsonLine(std::string_view line) {
+  // nlohmann's parser is iterative, but dump() and the value's destruction
+  // recurse: bound the depth with a cheap scan first.
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // skip the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line nests JSON deeper than ", kMaxJsonDepth, " levels (at byte ", i, ")"));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return absl::InvalidArgumentError("line is not a JSON object");
+  Row row;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    row[it.key()] = it->is_string() ? it->get<std::string>() : it->dump();
+  }
+  return row;
+}
+
 int RunImport(const IntakeConfig& config, const ImportOptions& options) {
   auto mapping = config::LoadFile<ImportMapping>(options.mapping_file);
   if (!mapping.ok()) {
@@ -226,19 +259,15 @@ int RunImport(const IntakeConfig& config, const ImportOptions& options) {
     while (std::getline(in, line)) {
       ++record;
       if (line.empty()) continue;
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      Row row;
-      if (j.is_object()) {
-        for (auto it = j.begin(); it != j.end(); ++it) {
-          row[it.key()] = it->is_string() ? it->get<std::string>() : it->dump();
-        }
-      } else {
+      absl::StatusOr<Row> row = ParseJsonLine(line);
+      if (!row.ok()) {
         ++rows;
         ++rejected;
-        report << record << ",REJECT_REASON_MALFORMED_PAYLOAD,\"line is not a JSON object\"\n";
+        report << record << ",REJECT_REASON_MALFORMED_PAYLOAD," << CsvEscape(std::string(row.status().message()))
+               << "\n";
         continue;
       }
-      if (!handle(record, row)) break;
+      if (!handle(record, *row)) break;
     }
   }
   absl::Status flushed = (*producer)->Flush(absl::Minutes(2));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -45,6 +46,15 @@ using Row = std::map<std::string, std::string>;
 // Maps a row to a submission; INVALID_ARGUMENT names the problem.
 [[nodiscard]] absl::StatusOr<::feedbackloop::feedback::v1::FeedbackSubmission> MapRow(
     const ImportMapping& mapping, const Row& row);
+
+// JSON lines nest at most this deep (objects and arrays); deeper lines are
+// refused before parsing (issue #10: 100 000 levels crashed the importer).
+inline constexpr int kMaxJsonDepth = 64;
+
+// One JSONL line as a row: string values as they are, other values as JSON
+// text. INVALID_ARGUMENT when the line is not a JSON object or nests deeper
+// than kMaxJsonDepth.
+[[nodiscard]] absl::StatusOr<Row> ParseJsonLine(std::string_view line);
 
 // Runs the import; returns the process exit code (0: every row sent or reported).
 int RunImport(const IntakeConfig& config, const ImportOptions& options);

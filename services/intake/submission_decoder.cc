@@ -75,10 +75,23 @@ void CheckFields(const Message& m, const std::string& prefix, Rejection& out) {
   }
 }
 
+// Unicode White_Space (what ICU's u_isUWhiteSpace answers) plus the
+// invisible zero-width characters: text made only of these says nothing.
+bool IsBlankCodePoint(char32_t c) {
+  switch (c) {
+    case 0x0085: case 0x00A0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
+    case 0x3000:                                      // ideographic (full-width) space
+    case 0x180E: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:  // zero-width
+      return true;
+    default:
+      return (c >= 0x09 && c <= 0x0D) || c == 0x20 || (c >= 0x2000 && c <= 0x200A);
+  }
+}
+
 bool IsBlank(std::string_view s) {
   s = text::StripBom(s);
-  for (char c : s) {
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) return false;
+  for (size_t pos = 0; pos < s.size();) {
+    if (!IsBlankCodePoint(text::NextCodePoint(s, &pos))) return false;
   }
   return true;
 }

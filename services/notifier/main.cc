@@ -67,7 +67,8 @@ int Serve(const NotifierConfig& cfg) {
   const std::string instance = InstanceId();
   Notifier notifier(cfg, *directory, deliveries, storms, **channels, metrics, clock, sleep, instance);
   NotifierGrpcService grpc_service(api_store);
-  if (absl::Status s = (*rt)->ServeGrpc({{pb::NotifierService::service_full_name(), &grpc_service}}); !s.ok()) {
+  if (absl::Status s = (*rt)->ServeGrpc(
+          {{pb::NotifierService::service_full_name(), &grpc_service, NotifierPermissions()}}); !s.ok()) {
     return Fatal("grpc", s);
   }
   log::Info("notifier started", {{"instance", instance},

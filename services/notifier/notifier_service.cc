@@ -433,6 +433,10 @@ pb::DeliveryState ToProto(DeliveryState state) {
   return pb::DELIVERY_STATE_UNSPECIFIED;
 }
 
+runtime::PermissionTable NotifierPermissions() {
+  return {{"ListDeliveries", std::string(runtime::kPermAlertRead)}};
+}
+
 grpc::Status NotifierGrpcService::ListDeliveries(grpc::ServerContext*, const pb::ListDeliveriesRequest* request,
                                                  pb::ListDeliveriesResponse* response) {
   if (request->alert_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "alert_id is required");

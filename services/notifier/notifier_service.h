@@ -17,6 +17,7 @@
 #include "alerting/v1/alerting.pb.h"
 #include "alerting/v1/notifier.grpc.pb.h"
 #include "libs/kafka/message.h"
+#include "libs/runtime/auth.h"
 #include "services/notifier/channels.h"
 #include "services/notifier/delivery_store.h"
 #include "services/notifier/notifier_config.h"
@@ -120,6 +121,10 @@ class Notifier {
   // of sending again (guarded by mu_).
   absl::flat_hash_map<std::string, absl::Time> unrecorded_;
 };
+
+// Method → permission for NotifierService (auth on): ListDeliveries needs
+// alert.read.
+runtime::PermissionTable NotifierPermissions();
 
 // gRPC: delivery status of an alert.
 class NotifierGrpcService final : public pb::NotifierService::Service {

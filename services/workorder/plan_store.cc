@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/proto_time.h"
 #include "libs/text/feedback_id.h"
+#include "services/workorder/ids.h"
 
 namespace fbl::workorder {
 namespace {
@@ -34,9 +35,9 @@ using runtime::ToProto;
 absl::Status Result(const redis::Reply& r, const std::string& id, int64_t expected) {
   const auto& e = r.elements();
   if (e.empty()) return absl::InternalError("unexpected reply " + r.DebugString());
-  if (e[0].str() == "missing") return absl::NotFoundError(absl::StrCat("no plan ", id));
+  if (e[0].str() == "missing") return absl::NotFoundError(absl::StrCat("no plan ", EchoId(id)));
   if (e[0].str() == "conflict") {
-    return absl::AbortedError(absl::StrCat("plan ", id, " is at version ", e[1].str(), ", not ", expected,
+    return absl::AbortedError(absl::StrCat("plan ", EchoId(id), " is at version ", e[1].str(), ", not ", expected,
                                            "; read it again"));
   }
   return absl::OkStatus();
@@ -81,9 +82,9 @@ absl::StatusOr<pb::ImprovementPlan> PlanStore::Create(pb::ImprovementPlan plan, 
 absl::StatusOr<pb::ImprovementPlan> PlanStore::Get(const std::string& plan_id) {
   auto r = redis_.Command({"HGET", Key(plan_id), "pb"});
   if (!r.ok()) return r.status();
-  if (r->is_nil()) return absl::NotFoundError(absl::StrCat("no plan ", plan_id));
+  if (r->is_nil()) return absl::NotFoundError(absl::StrCat("no plan ", EchoId(plan_id)));
   pb::ImprovementPlan p;
-  if (!p.ParseFromString(r->str())) return absl::InternalError(absl::StrCat("unreadable plan ", plan_id));
+  if (!p.ParseFromString(r->str())) return absl::InternalError(absl::StrCat("unreadable plan ", EchoId(plan_id)));
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include "libs/runtime/proto_time.h"
 #include "libs/text/feedback_id.h"
 #include "libs/text/utf8.h"
+#include "services/workorder/ids.h"
 #include "services/workorder/ticket_machine.h"
 
 namespace fbl::workorder {
@@ -194,7 +195,7 @@ absl::StatusOr<pb::Ticket> TicketService::Mutate(const std::string& ticket_id, i
     auto current = store_.Get(ticket_id);
     if (!current.ok()) return current.status();
     if (expected_version > 0 && current->version() != expected_version) {
-      return absl::AbortedError(absl::StrCat("ticket ", ticket_id, " is at version ", current->version(), ", not ",
+      return absl::AbortedError(absl::StrCat("ticket ", EchoId(ticket_id), " is at version ", current->version(), ", not ",
                                              expected_version, "; read it again"));
     }
     pb::Ticket t = *current;
@@ -370,7 +371,7 @@ absl::StatusOr<pb::Ticket> TicketService::Transition(const pb::TransitionTicketR
     auto target = store_.Get(r.merge_into());
     if (!target.ok()) return target.status();
     if (!IsOpen(target->state())) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot merge into ", r.merge_into(), ": it is ",
+      return absl::FailedPreconditionError(absl::StrCat("cannot merge into ", EchoId(r.merge_into()), ": it is ",
                                                         StateName(target->state())));
     }
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/runtime/proto_time.h"
+#include "services/workorder/ids.h"
 
 namespace fbl::workorder {
 namespace {
@@ -139,9 +140,9 @@ absl::StatusOr<TicketStore::Created> TicketStore::Create(pb::Ticket ticket, cons
 absl::StatusOr<pb::Ticket> TicketStore::Get(const std::string& ticket_id) {
   auto reply = redis_.Command({"HGET", TicketKey(ticket_id), "pb"});
   if (!reply.ok()) return reply.status();
-  if (reply->is_nil()) return absl::NotFoundError(absl::StrCat("no ticket ", ticket_id));
+  if (reply->is_nil()) return absl::NotFoundError(absl::StrCat("no ticket ", EchoId(ticket_id)));
   pb::Ticket t;
-  if (!t.ParseFromString(reply->str())) return absl::InternalError(absl::StrCat("unreadable ticket ", ticket_id));
+  if (!t.ParseFromString(reply->str())) return absl::InternalError(absl::StrCat("unreadable ticket ", EchoId(ticket_id)));
   return t;
 }
 
@@ -158,12 +159,12 @@ absl::StatusOr<pb::Ticket> TicketStore::Update(const pb::Ticket& before, pb::Tic
   if (!reply.ok()) return reply.status();
   const auto& e = reply->elements();
   if (e.empty()) return absl::InternalError("unexpected update reply " + reply->DebugString());
-  if (e[0].str() == "missing") return absl::NotFoundError(absl::StrCat("no ticket ", before.ticket_id()));
+  if (e[0].str() == "missing") return absl::NotFoundError(absl::StrCat("no ticket ", EchoId(before.ticket_id())));
   if (e[0].str() == "full") {
     return absl::ResourceExhaustedError(absl::StrCat("agent ", e[1].str(), " has no capacity left"));
   }
   if (e[0].str() == "conflict") {
-    return absl::AbortedError(absl::StrCat("ticket ", before.ticket_id(), " changed meanwhile: version ", e[1].str(),
+    return absl::AbortedError(absl::StrCat("ticket ", EchoId(before.ticket_id()), " changed meanwhile: version ", e[1].str(),
                                            ", not ", before.version(), "; read it again"));
   }
   return after;

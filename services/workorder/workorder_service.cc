@@ -4,6 +4,7 @@
 #include "libs/kafka/delivery_tracker.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/log.h"
+#include "services/workorder/ids.h"
 #include "survey/v1/survey.pb.h"
 
 namespace fbl::workorder {
@@ -26,6 +27,9 @@ Request WithCallerActor(const grpc::ServerContext* context, const Request& r) {
   if (auto caller = runtime::CallerOf(*context)) out.set_actor(caller->name);
   return out;
 }
+
+// INVALID_ARGUMENT for an empty or over-long id, else OK.
+grpc::Status RefuseId(absl::string_view field, const std::string& id) { return ToGrpc(CheckId(field, id)); }
 
 std::string Created(const std::optional<TicketStore::Created>& c) {
   return !c ? "no_ticket" : c->created ? "created" : "existing";
@@ -225,7 +229,7 @@ grpc::Status WorkorderGrpcService::CreateTicket(grpc::ServerContext* context, co
 }
 
 grpc::Status WorkorderGrpcService::GetTicket(grpc::ServerContext*, const pb::GetTicketRequest* r, pb::Ticket* out) {
-  if (r->ticket_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "ticket_id is required");
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
   auto t = store_.Get(r->ticket_id());
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
@@ -250,6 +254,10 @@ grpc::Status WorkorderGrpcService::ListTickets(grpc::ServerContext*, const pb::L
 
 grpc::Status WorkorderGrpcService::TransitionTicket(grpc::ServerContext* context, const pb::TransitionTicketRequest* r,
                                                     pb::Ticket* out) {
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
+  if (!r->merge_into().empty()) {
+    if (grpc::Status s = RefuseId("merge_into", r->merge_into()); !s.ok()) return s;
+  }
   auto t = tickets_.Transition(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
@@ -257,6 +265,7 @@ grpc::Status WorkorderGrpcService::TransitionTicket(grpc::ServerContext* context
 }
 
 grpc::Status WorkorderGrpcService::AssignTicket(grpc::ServerContext* context, const pb::AssignTicketRequest* r, pb::Ticket* out) {
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
   auto t = tickets_.Assign(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
@@ -264,6 +273,7 @@ grpc::Status WorkorderGrpcService::AssignTicket(grpc::ServerContext* context, co
 }
 
 grpc::Status WorkorderGrpcService::AddComment(grpc::ServerContext* context, const pb::AddCommentRequest* r, pb::Ticket* out) {
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
   auto t = tickets_.Comment(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
@@ -272,6 +282,7 @@ grpc::Status WorkorderGrpcService::AddComment(grpc::ServerContext* context, cons
 
 grpc::Status WorkorderGrpcService::SetWaitingOnCustomer(grpc::ServerContext* context, const pb::SetWaitingOnCustomerRequest* r,
                                                         pb::Ticket* out) {
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
   auto t = tickets_.SetWaiting(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
@@ -279,6 +290,7 @@ grpc::Status WorkorderGrpcService::SetWaitingOnCustomer(grpc::ServerContext* con
 }
 
 grpc::Status WorkorderGrpcService::RecordSurvey(grpc::ServerContext* context, const pb::RecordSurveyRequest* r, pb::Ticket* out) {
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
   auto t = tickets_.RecordSurvey(WithCallerActor(context, *r));
   if (!t.ok()) return ToGrpc(t.status());
   *out = *t;
@@ -287,7 +299,7 @@ grpc::Status WorkorderGrpcService::RecordSurvey(grpc::ServerContext* context, co
 
 grpc::Status WorkorderGrpcService::GetAuditTrail(grpc::ServerContext*, const pb::GetAuditTrailRequest* r,
                                                  pb::GetAuditTrailResponse* out) {
-  if (r->ticket_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "ticket_id is required");
+  if (grpc::Status s = RefuseId("ticket_id", r->ticket_id()); !s.ok()) return s;
   auto t = store_.Get(r->ticket_id());
   if (!t.ok()) return ToGrpc(t.status());
   auto entries = store_.Audit(r->ticket_id());
@@ -297,6 +309,7 @@ grpc::Status WorkorderGrpcService::GetAuditTrail(grpc::ServerContext*, const pb:
 }
 
 grpc::Status WorkorderGrpcService::UpsertAgent(grpc::ServerContext*, const pb::Agent* r, pb::Agent* out) {
+  if (grpc::Status s = RefuseId("agent_id", r->agent_id()); !s.ok()) return s;
   auto a = tickets_.UpsertAgent(*r);
   if (!a.ok()) return ToGrpc(a.status());
   *out = *a;
@@ -320,7 +333,7 @@ grpc::Status WorkorderGrpcService::CreatePlan(grpc::ServerContext*, const pb::Im
 }
 
 grpc::Status WorkorderGrpcService::GetPlan(grpc::ServerContext*, const pb::GetPlanRequest* r, pb::ImprovementPlan* out) {
-  if (r->plan_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "plan_id is required");
+  if (grpc::Status s = RefuseId("plan_id", r->plan_id()); !s.ok()) return s;
   auto p = plans_.Get(r->plan_id());
   if (!p.ok()) return ToGrpc(p.status());
   *out = *p;
@@ -339,6 +352,7 @@ grpc::Status WorkorderGrpcService::ListPlans(grpc::ServerContext*, const pb::Lis
 
 grpc::Status WorkorderGrpcService::UpdatePlan(grpc::ServerContext*, const pb::ImprovementPlan* r,
                                               pb::ImprovementPlan* out) {
+  if (grpc::Status s = RefuseId("plan_id", r->plan_id()); !s.ok()) return s;
   auto p = plans_.Update(*r, clock_());
   if (!p.ok()) return ToGrpc(p.status());
   *out = *p;
@@ -347,6 +361,7 @@ grpc::Status WorkorderGrpcService::UpdatePlan(grpc::ServerContext*, const pb::Im
 
 grpc::Status WorkorderGrpcService::DeletePlan(grpc::ServerContext*, const pb::DeletePlanRequest* r,
                                               pb::DeletePlanResponse*) {
+  if (grpc::Status s = RefuseId("plan_id", r->plan_id()); !s.ok()) return s;
   return ToGrpc(plans_.Delete(r->plan_id(), r->expected_version()));
 }
 

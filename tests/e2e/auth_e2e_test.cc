@@ -3,7 +3,8 @@
 // certificates generated with the openssl CLI at test time), called through
 // grpcurl. Shows: no credentials → UNAUTHENTICATED; a caller without the role
 // → PERMISSION_DENIED; an analyst sees masked contact data, a supervisor
-// (pii.read) sees it decrypted; every contact read is in the PII audit trail.
+// (pii.read) sees it decrypted; every contact read is in the PII audit trail;
+// workorder, alerting and analytics enforce their permission tables.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <map>
 
+#include "feedback/v1/feedback.pb.h"
+#include "libs/kafka/producer.h"
 #include "tests/e2e/service_process.h"
 #include "tests/integration/test_env.h"
 
@@ -78,11 +81,12 @@ class AuthE2eTest : public ::testing::Test {
            (require_client_cert ? "true" : "false") + "}\n";
   }
 
-  std::unique_ptr<ServiceProcess> StartService(const std::string& binary, const std::string& config) {
-    Write("service.yaml", config);
+  std::unique_ptr<ServiceProcess> StartService(const std::string& binary, const std::string& config,
+                                               const std::string& name = "service") {
+    Write(name + ".yaml", config);
     // The callers file comes from the environment, as a mounted secret would.
     auto p = std::make_unique<ServiceProcess>(
-        binary, std::vector<std::string>{"--config", Path("service.yaml")},
+        binary, std::vector<std::string>{"--config", Path(name + ".yaml")},
         std::map<std::string, std::string>{{"FBL__SERVER__AUTH__CALLERS_FILE", Path("callers.yaml")}}, dir_.string());
     EXPECT_TRUE(p->Start()) << p->Log();
     return p;
@@ -99,6 +103,36 @@ class AuthE2eTest : public ::testing::Test {
                         "\nalerts_topic: " + CreateTopic("auth.alerts", 1) +
                         "\nsurveys_topic: " + CreateTopic("auth.surveys", 1) +
                         "\ntickets_topic: " + CreateTopic("auth.tickets", 1) + "\n");
+  }
+
+  std::string Backing(const std::string& service) const {
+    const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+    return "kafka_brokers: " + KafkaBrokers() + "\n"
+           "redis: {port: " + redis.substr(redis.find(':') + 1) + "}\n"
+           "consumer: {group_id: " + UniqueName(service + "-auth") + "}\n"
+           "redis_key_prefix: \"" + UniqueName("fbl:e2e:auth:" + service) + ":\"\n";
+  }
+
+  std::unique_ptr<ServiceProcess> StartAlerting() {
+    accepted_topic_ = CreateTopic("auth.accepted", 1);
+    return StartService(FBL_ALERTING_BIN,
+                        ServerAuth(false) + Backing("alerting") +
+                            "accepted_topic: " + accepted_topic_ +
+                            "\nalerts_topic: " + CreateTopic("auth.alerts", 1) +
+                            "\nrules_file: " + std::string(FBL_SOURCE_DIR) + "/deploy/rules/red_alert.yaml\n",
+                        "alerting");
+  }
+
+  std::unique_ptr<ServiceProcess> StartAnalytics() {
+    return StartService(FBL_ANALYTICS_BIN,
+                        ServerAuth(false) + Backing("analytics") +
+                            "classified_topic: " + CreateTopic("auth.classified", 1) +
+                            "\ntickets_topic: " + CreateTopic("auth.tickets", 1) +
+                            "\nsurveys_topic: " + CreateTopic("auth.surveys", 1) +
+                            "\nalerts_topic: " + CreateTopic("auth.alerts", 1) +
+                            "\nstopwords_file: " + std::string(FBL_SOURCE_DIR) + "/deploy/analytics/stopwords.txt"
+                            "\nearly_warning: {enabled: false}\n",
+                        "analytics");
   }
 
   std::unique_ptr<ServiceProcess> StartIntake(bool require_client_cert) {
@@ -138,6 +172,7 @@ class AuthE2eTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   std::string audit_stream_;
+  std::string accepted_topic_;
 };
 
 constexpr char kGet[] = "feedbackloop.intake.v1.IntakeService/GetFeedback";
@@ -282,6 +317,81 @@ TEST_F(AuthE2eTest, WorkorderTicketChangesNeedTheRoleAndRecordTheCallerAsActor) 
                            R"({"agentId":"a-1"})");
   EXPECT_NE(uc, 0);
   EXPECT_THAT(upsert, HasSubstr("PermissionDenied"));
+}
+
+TEST_F(AuthE2eTest, AlertingAndAnalyticsCheckTheirPermissionTables) {
+  auto alerting = StartAlerting();
+  auto analytics = StartAnalytics();
+  ASSERT_GT(alerting->grpc_port(), 0) << alerting->Log();
+  ASSERT_GT(analytics->grpc_port(), 0) << analytics->Log();
+  const std::string ack = "feedbackloop.alerting.v1.AlertingService/AcknowledgeAlert";
+  const std::string list = "feedbackloop.alerting.v1.AlertingService/ListAlerts";
+  const std::string top = "feedbackloop.analytics.v1.AnalyticsService/GetTopProblems";
+  const std::string ack_json = R"({"alertId":"ra-auth-e2e-none","actor":"someone-else"})";
+  const std::string top_json = R"({"period":{"start":"2026-11-01T00:00:00Z","end":"2026-11-08T00:00:00Z"},"n":3})";
+
+  // No credentials: UNAUTHENTICATED on both new tables; a caller without a
+  // role is known but may do nothing.
+  auto [nc, none] = Call(*alerting, "", list, "");
+  EXPECT_NE(nc, 0);
+  EXPECT_THAT(none, HasSubstr("Unauthenticated"));
+  auto [nac, none_analytics] = Call(*analytics, "", top, top_json);
+  EXPECT_NE(nac, 0);
+  EXPECT_THAT(none_analytics, HasSubstr("Unauthenticated"));
+  auto [rc, roleless] = Call(*alerting, "nobody", list, "");
+  EXPECT_NE(rc, 0);
+  EXPECT_THAT(roleless, HasSubstr("PermissionDenied"));
+
+  // The analyst reads alerts but may not acknowledge them.
+  auto [lc, listed] = Call(*alerting, "analyst", list, "");
+  EXPECT_EQ(lc, 0) << listed << alerting->Log();
+  auto [ac, analyst_ack] = Call(*alerting, "analyst", ack, ack_json);
+  EXPECT_NE(ac, 0);
+  EXPECT_THAT(analyst_ack, HasSubstr("PermissionDenied"));
+  EXPECT_THAT(analyst_ack, HasSubstr("alert.write"));
+  // The agent gets past the permission check (the alert does not exist).
+  auto [gc, agent_ack] = Call(*alerting, "agent", ack, ack_json);
+  EXPECT_NE(gc, 0);
+  EXPECT_THAT(agent_ack, HasSubstr("NotFound"));
+
+  // A real alert: the agent acknowledges it and is recorded as the actor,
+  // whatever the request claims. Hand-written crisis text.
+  kafka::ProducerConfig pc;
+  pc.brokers = KafkaBrokers();
+  auto producer = kafka::Producer::Create(pc);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  ::feedbackloop::feedback::v1::FeedbackRecord record;
+  record.set_feedback_id(UniqueName("fb-auth"));
+  record.set_text("刹车失灵，高速上差点出事故，要求厂家给说法");
+  ASSERT_TRUE((*producer)->ProduceSync({accepted_topic_, record.feedback_id(), record.SerializeAsString(), {}}).ok());
+  const std::string alert_id = "ra-" + record.feedback_id();
+  std::pair<int, std::string> got;
+  ASSERT_TRUE(WaitFor([&] {
+    got = Call(*alerting, "analyst", "feedbackloop.alerting.v1.AlertingService/GetAlert",
+               R"({"alertId":")" + alert_id + R"("})");
+    return got.first == 0;
+  })) << got.second << alerting->Log();
+  auto [kc, acked] = Call(*alerting, "agent", ack, R"({"alertId":")" + alert_id + R"(","actor":"someone-else"})");
+  ASSERT_EQ(kc, 0) << acked;
+  EXPECT_THAT(acked, HasSubstr("ALERT_STATE_ACKNOWLEDGED"));
+  EXPECT_THAT(acked, HasSubstr("\"acknowledged_by\": \"agent-caller\""));
+  EXPECT_THAT(acked, Not(HasSubstr("someone-else")));
+
+  // Analytics: the analyst may query; the connector and the agent may not.
+  auto [tc, analyst_top] = Call(*analytics, "analyst", top, top_json);
+  EXPECT_EQ(tc, 0) << analyst_top << analytics->Log();
+  auto [cc, connector_top] = Call(*analytics, "connector", top, top_json);
+  EXPECT_NE(cc, 0);
+  EXPECT_THAT(connector_top, HasSubstr("PermissionDenied"));
+  EXPECT_THAT(connector_top, HasSubstr("analytics.read"));
+  auto [xc, agent_top] = Call(*analytics, "agent", top, top_json);
+  EXPECT_NE(xc, 0);
+  EXPECT_THAT(agent_top, HasSubstr("PermissionDenied"));
+
+  for (auto* p : {alerting.get(), analytics.get()}) {
+    const int status = p->Stop();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << p->Log();
+  }
 }
 
 }  // namespace

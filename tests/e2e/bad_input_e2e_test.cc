@@ -487,11 +487,10 @@ TEST_F(BadInputE2eTest, IntakeRefusesEveryHostileInputOnKafkaGrpcAndImportAndSta
   EXPECT_LT(final_rss, 768 * 1024);
 }
 
-// FINDING (issue #10): `intake import` dies with SIGSEGV (exit 139) on a JSONL
-// line nested 100 000 levels deep (recursion in the JSON parser/dump in
-// services/intake/importer.cc); 3 000 levels are fine. Enable once the
-// importer bounds the depth.
-TEST_F(BadInputE2eTest, DISABLED_ImportSurvivesJsonlNested100kLevels) {
+// `intake import` refuses a JSONL line nested 100 000 levels deep with a
+// per-line reject (it used to die with SIGSEGV in the recursive dump); the
+// importer bounds the depth at 64 before parsing.
+TEST_F(BadInputE2eTest, ImportSurvivesJsonlNested100kLevels) {
   const std::string mapping = (dir_ / "mapping.yaml").string();
   std::ofstream(mapping) << "source: deep\nchannel: CHANNEL_STORE_RECORD\ncolumns: {external_id: id, text: text}\n";
   std::ofstream((dir_ / "intake.yaml").string()) << common_ << "topics: {raw: " << CreateTopic("bi.raw", 1) << "}\n"
@@ -502,7 +501,9 @@ TEST_F(BadInputE2eTest, DISABLED_ImportSurvivesJsonlNested100kLevels) {
                                 (dir_ / "intake.yaml").string() + " --mapping " + mapping + " --file " +
                                 (dir_ / "deep.jsonl").string());
   EXPECT_THAT(code, ::testing::AnyOf(0, 1)) << out;
-  EXPECT_THAT(ReadFile((dir_ / "deep.jsonl.rejects.csv").string()), HasSubstr("REJECT_REASON_"));
+  const std::string rejects = ReadFile((dir_ / "deep.jsonl.rejects.csv").string());
+  EXPECT_THAT(rejects, HasSubstr("1,REJECT_REASON_MALFORMED_PAYLOAD"));
+  EXPECT_THAT(rejects, HasSubstr("deeper than 64 levels"));
 }
 
 // Garbage on every topic the consumers read: each skips it with a log line
@@ -598,6 +599,7 @@ TEST_F(BadInputE2eTest, ConsumersSkipGarbageAndKeepGoingAndGrpcApisRefuseNonsens
   // Skipped with a counter...
   const std::vector<std::tuple<ServiceProcess*, std::string, std::vector<std::string>>> skipped = {
       {classification, "classification_records_total", {"skipped"}},
+      {alerting, "alerting_feedback_total", {"skipped"}},
       {workorder, "workorder_inputs_total", {"invalid"}},
       {analytics, "analytics_records_total", {"invalid"}},
       {notifier, "notifier_events_total", {"invalid"}},
@@ -639,10 +641,20 @@ TEST_F(BadInputE2eTest, ConsumersSkipGarbageAndKeepGoingAndGrpcApisRefuseNonsens
     wpb::Ticket t;
     wpb::GetTicketRequest get;
     expect_refused("GetTicket(empty id)", stub->GetTicket(ctx().get(), get, &t));
-    // A 10 MB id comes back RESOURCE_EXHAUSTED ("received initial metadata
-    // size exceeds limit"): the NOT_FOUND message echoes the whole id.
+    // Ids over 128 bytes are INVALID_ARGUMENT without being echoed (a 10 MB
+    // id echoed into NOT_FOUND used to overflow the response metadata).
     get.set_ticket_id(std::string(1000, 'x'));
     expect_refused("GetTicket(1000-byte id)", stub->GetTicket(ctx().get(), get, &t));
+    get.set_ticket_id(huge);
+    grpc::Status huge_id = stub->GetTicket(ctx().get(), get, &t);
+    expect_refused("GetTicket(10 MB id)", huge_id);
+    EXPECT_EQ(huge_id.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << huge_id.error_message().substr(0, 200);
+    EXPECT_LT(huge_id.error_message().size(), 200u);
+    get.set_ticket_id("tk-" + std::string(100, 'n'));  // plausible length, unknown: NOT_FOUND, echo capped
+    grpc::Status unknown = stub->GetTicket(ctx().get(), get, &t);
+    EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND) << unknown.error_message();
+    EXPECT_THAT(unknown.error_message(), HasSubstr("…"));
+    EXPECT_LT(unknown.error_message().size(), 100u);
     wpb::TransitionTicketRequest tr;
     tr.set_ticket_id("no-such-ticket");
     tr.set_to_state(static_cast<wpb::TicketState>(999));

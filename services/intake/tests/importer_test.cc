@@ -48,5 +48,32 @@ TEST(ImporterTest, ParsesTimesInShanghaiByDefault) {
   EXPECT_FALSE(MapRow(*m, {{"t", "x"}, {"at", "yesterday"}}).ok());
 }
 
+TEST(ImporterTest, JsonLinesBecomeRowsAndDeepNestingIsRefusedBeforeParsing) {
+  // Hand-made line shaped like the store-record exports.
+  auto row = ParseJsonLine(R"({"id": "s-1", "text": "门店排队太久", "score": 2, "tags": ["排队", {"k": "v"}]})");
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->at("text"), "门店排队太久");
+  EXPECT_EQ(row->at("score"), "2");
+  EXPECT_EQ(row->at("tags"), R"(["排队",{"k":"v"}])");
+
+  auto nested = [](int levels) {
+    return "{\"id\": \"deep\", \"text\": " + std::string(levels, '[') + std::string(levels, ']') + "}";
+  };
+  EXPECT_TRUE(ParseJsonLine(nested(kMaxJsonDepth - 1)).ok());  // the object itself is one level
+  auto deep = ParseJsonLine(nested(100000));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(deep.status().message()), HasSubstr("deeper than 64 levels"));
+  EXPECT_FALSE(ParseJsonLine(nested(kMaxJsonDepth)).ok());
+  // Brackets inside strings (and escaped quotes) do not count.
+  const std::string brackets = "{\"text\": \"" + std::string(200, '[') + "\\\"" + std::string(200, '{') + "\"}";
+  auto in_string = ParseJsonLine(brackets);
+  ASSERT_TRUE(in_string.ok()) << in_string.status();
+  EXPECT_EQ(in_string->at("text").size(), 401u);
+
+  EXPECT_THAT(std::string(ParseJsonLine("[1, 2]").status().message()), HasSubstr("not a JSON object"));
+  EXPECT_FALSE(ParseJsonLine("{\"text\": ").ok());
+}
+
 }  // namespace
 }  // namespace fbl::intake

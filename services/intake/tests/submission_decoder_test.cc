@@ -106,6 +106,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"invalid utf8 proto", InvalidUtf8InProto(), std::nullopt, pb::REJECT_REASON_INVALID_UTF8, ""},
         BadCase{"missing text", WithText("  \t"), std::nullopt, pb::REJECT_REASON_MISSING_REQUIRED_FIELD, "text"},
         BadCase{"bom only text", WithText("\xEF\xBB\xBF"), std::nullopt, pb::REJECT_REASON_MISSING_REQUIRED_FIELD, "text"},
+        // Hand-written: only full-width spaces (U+3000), and a mix of other
+        // Unicode white space and zero-width characters.
+        BadCase{"full width spaces only text", WithText("\u3000\u3000\u3000"), std::nullopt,
+                pb::REJECT_REASON_MISSING_REQUIRED_FIELD, "text"},
+        BadCase{"unicode whitespace only text", WithText("\u00A0\u2003\u200B\u2028\u202F\u205F\uFEFF\u3000\n"),
+                std::nullopt, pb::REJECT_REASON_MISSING_REQUIRED_FIELD, "text"},
         BadCase{"oversize record", std::string(5000, 'a'), std::nullopt, pb::REJECT_REASON_OVERSIZE, ""},
         BadCase{"unsupported type", Valid().SerializeAsString(), std::string("text/xml"),
                 pb::REJECT_REASON_UNSUPPORTED_CONTENT_TYPE, ""}),
@@ -141,6 +147,18 @@ TEST(ValidateTest, LimitsOnTextAttachmentsAndLabels) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->reason, pb::REJECT_REASON_TOO_MANY_ITEMS);
   EXPECT_EQ(r->violations[0].first, "attachments");
+}
+
+TEST(ValidateTest, FullWidthSpacesAroundRealTextAreFine) {
+  pb::FeedbackSubmission s = Valid();
+  // Real review (ChnSentiCorp_htl_all.csv) padded with full-width spaces.
+  s.set_text("\u3000\u3000房间设施陈旧，空调噪音很大，一晚上没睡好。\u3000");
+  EXPECT_FALSE(ValidateSubmission(s, LimitsConfig{}, true).has_value());
+  s.set_text("\u3000\u3000\u3000");
+  auto r = ValidateSubmission(s, LimitsConfig{}, true);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->reason, pb::REJECT_REASON_MISSING_REQUIRED_FIELD);
+  EXPECT_EQ(r->violations[0].first, "text");
 }
 
 TEST(ValidateTest, UnknownEnumInRepeatedNestedField) {
