@@ -255,4 +255,13 @@ const Key* Keyring::Find(std::string_view purpose, std::string_view id) const {
   return s == nullptr || s->purpose != purpose ? nullptr : &s->key;
 }
 
+std::vector<std::string> Keyring::Ids(std::string_view purpose) const {
+  std::vector<std::string> out;
+  if (store_ == nullptr) return out;
+  for (const Store::Slot& s : store_->slots) {
+    if (s.purpose == purpose) out.push_back(s.key.id);
+  }
+  return out;
+}
+
 }  // namespace fbl::privacy

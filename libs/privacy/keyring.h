@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -67,6 +68,8 @@ class Keyring {
   const Key* Active(std::string_view purpose) const;
   // The key `id` of `purpose`, or null.
   const Key* Find(std::string_view purpose, std::string_view id) const;
+  // Ids of every key of `purpose`, in file order (for logs: never material).
+  std::vector<std::string> Ids(std::string_view purpose) const;
 
  private:
   struct Store;

@@ -66,7 +66,7 @@ absl::StatusOr<ContactResult> ContactReader::Read(const pb::FeedbackRecord& reco
     return absl::NotFoundError("record has no contact details");
   }
   const auto& blob = record.contact();
-  auto plain = sealer_.Open({blob.key_id(), blob.algorithm(), blob.nonce(), blob.ciphertext()}, record.feedback_id());
+  auto plain = sealer_().Open({blob.key_id(), blob.algorithm(), blob.nonce(), blob.ciphertext()}, record.feedback_id());
   if (!plain.ok()) return plain.status();
   pb::Contact contact;
   if (!contact.ParseFromString(*plain)) return absl::DataLossError("contact details do not parse");

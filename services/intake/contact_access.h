@@ -3,6 +3,7 @@
 // decrypted only for callers with "pii.read", masked for everyone else, and
 // every read — masked or not — appended to the PII audit trail.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -48,7 +49,12 @@ struct ContactResult {
 
 class ContactReader {
  public:
-  ContactReader(privacy::Sealer sealer, PiiAuditLog& audit) : sealer_(std::move(sealer)), audit_(audit) {}
+  // The sealer to open with (its keyring may be reloaded at any time).
+  using SealerSource = std::function<privacy::Sealer()>;
+
+  ContactReader(SealerSource sealer, PiiAuditLog& audit) : sealer_(std::move(sealer)), audit_(audit) {}
+  ContactReader(privacy::Sealer sealer, PiiAuditLog& audit)
+      : ContactReader([sealer] { return sealer; }, audit) {}
 
   // Opens the record's contact blob; audits, then returns it decrypted when
   // `caller` has pii.read, else masked. NOT_FOUND when the record has no
@@ -57,7 +63,7 @@ class ContactReader {
                                                    const std::optional<runtime::Caller>& caller) const;
 
  private:
-  privacy::Sealer sealer_;
+  SealerSource sealer_;
   PiiAuditLog& audit_;
 };
 

@@ -18,15 +18,22 @@ redis.call('SET', KEYS[1], ARGV[1] .. '|p', 'PX', ARGV[2])
 return ARGV[1] .. '|n'
 )lua");
 
-// KEYS[1] binding, KEYS[2] record; ARGV feedback id, record bytes, ttl ms.
-// Marks the binding done (keeping its expiry) and stores the record.
+// KEYS[1] binding, KEYS[2] record, KEYS[3] customer index, KEYS[4] erased
+// hash; ARGV feedback id, record bytes, ttl ms, pseudonym ("" anonymous),
+// "1" if prepared as erased. Marks the binding done (keeping its expiry),
+// stores the record and indexes it under its customer. A record of a
+// customer erased after it was prepared is not stored (it would carry the
+// personal data the erasure just removed).
 const redis::LuaScript kMarkDone(R"lua(
 redis.call('SET', KEYS[1], ARGV[1] .. '|d', 'KEEPTTL')
+if ARGV[4] ~= '' and ARGV[5] ~= '1' and redis.call('HEXISTS', KEYS[4], ARGV[4]) == 1 then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('SADD', KEYS[3], ARGV[1])
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+end
 return 1
 )lua");
-
-std::string RecordKey(const std::string& feedback_id) { return "fbl:intake:rec:" + feedback_id; }
 
 // KEYS[1] per-customer sorted set of "<minhash hex>:<feedback id>" scored by
 // receive time. ARGV now ms, window ms, minhash hex, feedback id, minimum
@@ -70,6 +77,10 @@ std::string BindingKey(const std::string& source, const std::string& external_id
 
 }  // namespace
 
+std::string RecordKey(const std::string& feedback_id) { return "fbl:intake:rec:" + feedback_id; }
+std::string CustomerIndexKey(const std::string& pseudonym) { return "fbl:intake:cust:" + pseudonym; }
+std::string NearDuplicateKey(const std::string& pseudonym) { return "fbl:intake:sim:" + pseudonym; }
+
 absl::StatusOr<std::vector<DedupStore::Binding>> DedupStore::Claim(const std::vector<ClaimRequest>& requests) {
   std::vector<redis::Client::ScriptCall> calls;
   const std::string ttl = std::to_string(absl::ToInt64Milliseconds(config_.replay_window));
@@ -95,7 +106,9 @@ absl::Status DedupStore::MarkDone(const std::vector<DoneRequest>& requests) {
   std::vector<redis::Client::ScriptCall> calls;
   const std::string ttl = std::to_string(absl::ToInt64Milliseconds(config_.replay_window));
   for (const auto& r : requests) {
-    calls.push_back({{BindingKey(r.source, r.external_id), RecordKey(r.feedback_id)}, {r.feedback_id, r.record, ttl}});
+    calls.push_back({{BindingKey(r.source, r.external_id), RecordKey(r.feedback_id), CustomerIndexKey(r.customer),
+                      kErasedKey},
+                     {r.feedback_id, r.record, ttl, r.customer, r.erased ? "1" : "0"}});
   }
   if (calls.empty()) return absl::OkStatus();
   return redis_.EvalMany(kMarkDone, calls).status();
@@ -108,11 +121,27 @@ absl::StatusOr<std::string> DedupStore::GetRecord(const std::string& feedback_id
   return reply->str();
 }
 
+absl::StatusOr<std::vector<bool>> DedupStore::Erased(const std::vector<std::string>& pseudonyms) {
+  std::vector<std::string> args = {"HMGET", kErasedKey};
+  for (const auto& p : pseudonyms) args.push_back(p.empty() ? std::string("\x1f") : p);
+  std::vector<bool> out;
+  if (pseudonyms.empty()) return out;
+  auto reply = redis_.Command(args);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error() || reply->elements().size() != pseudonyms.size()) {
+    return absl::UnavailableError(absl::StrCat("erased customers: unexpected reply ", reply->DebugString()));
+  }
+  for (size_t i = 0; i < pseudonyms.size(); ++i) {
+    out.push_back(!pseudonyms[i].empty() && !reply->elements()[i].is_nil());
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<std::string>> DedupStore::FindNearDuplicates(
     const std::vector<NearDuplicateRequest>& requests) {
   std::vector<redis::Client::ScriptCall> calls;
   for (const auto& r : requests) {
-    calls.push_back({{absl::StrCat("fbl:intake:sim:", r.customer)},
+    calls.push_back({{NearDuplicateKey(r.customer)},
                      {std::to_string(absl::ToUnixMillis(r.received_at)),
                       std::to_string(absl::ToInt64Milliseconds(config_.near_duplicate_window)),
                       text::MinHashToHex(r.minhash), r.feedback_id,

@@ -10,6 +10,13 @@
 
 namespace fbl::intake {
 
+// Redis keys of intake's stored data (docs/security.md, "Retention").
+std::string RecordKey(const std::string& feedback_id);          // fbl:intake:rec:<id>, TTL replay_window
+std::string CustomerIndexKey(const std::string& pseudonym);     // fbl:intake:cust:<pseudonym>, same TTL
+std::string NearDuplicateKey(const std::string& pseudonym);     // fbl:intake:sim:<pseudonym>
+inline constexpr char kRecordKeyPattern[] = "fbl:intake:rec:*";
+inline constexpr char kErasedKey[] = "fbl:intake:erased";       // hash pseudonym -> erased at (RFC 3339)
+
 struct DedupConfig {
   absl::Duration replay_window = absl::Hours(24 * 30);  // same source + external id
   absl::Duration near_duplicate_window = absl::Hours(24);  // same customer, similar text
@@ -61,12 +68,20 @@ class DedupStore {
     std::string external_id;
     std::string feedback_id;
     std::string record;  // serialized, kept for GetRecord
+    std::string customer;  // pseudonym ("" anonymous): indexes the record for erasure
+    bool erased = false;   // the record was prepared for an erased customer (no personal data)
   };
-  // Marks the bindings done (their records are safely in Kafka).
+  // Marks the bindings done (their records are safely in Kafka), stores the
+  // records and adds them to their customer's index. A record of a customer
+  // erased meanwhile (and not prepared as erased) is not stored.
   [[nodiscard]] absl::Status MarkDone(const std::vector<DoneRequest>& requests);
 
   // The serialized record of `feedback_id`, NOT_FOUND when unknown or expired.
   [[nodiscard]] absl::StatusOr<std::string> GetRecord(const std::string& feedback_id);
+
+  // For each pseudonym: whether the customer's personal data was erased
+  // (EraseCustomer). One round trip; "" is never erased.
+  [[nodiscard]] absl::StatusOr<std::vector<bool>> Erased(const std::vector<std::string>& pseudonyms);
 
  private:
   redis::Client& redis_;

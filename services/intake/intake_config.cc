@@ -1,5 +1,9 @@
 #include "services/intake/intake_config.h"
 
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
 namespace fbl::intake {
 
 
@@ -28,6 +32,19 @@ void BindConfig(config::Binder& b, DedupConfig& c) {
   }
 }
 
+void BindConfig(config::Binder& b, PrivacyConfig& c) {
+  b.Field("max_retention", c.max_retention);
+  b.Field("pii_audit_max_len", c.pii_audit_max_len);
+  b.Field("erasure_audit_stream", c.erasure_audit_stream);
+  b.Field("erasure_audit_max_len", c.erasure_audit_max_len);
+  b.Field("keyring_poll", c.keyring_poll);
+  if (c.max_retention <= absl::ZeroDuration()) b.Fail("max_retention", "must be positive");
+  if (c.pii_audit_max_len <= 0) b.Fail("pii_audit_max_len", "must be positive");
+  if (c.erasure_audit_max_len <= 0) b.Fail("erasure_audit_max_len", "must be positive");
+  if (c.erasure_audit_stream.empty()) b.Fail("erasure_audit_stream", "is required");
+  if (c.keyring_poll <= absl::ZeroDuration()) b.Fail("keyring_poll", "must be positive");
+}
+
 void BindConfig(config::Binder& b, IntakeConfig& c) {
   c.consumer.group_id = "intake";
   c.producer.client_id = c.consumer.client_id = "intake";
@@ -39,6 +56,7 @@ void BindConfig(config::Binder& b, IntakeConfig& c) {
   b.Field("topics", c.topics);
   b.Field("limits", c.limits);
   b.Field("dedup", c.dedup);
+  b.Field("privacy", c.privacy);
   b.Field("keyring_file", c.keyring_file);
   b.Field("pii_audit_stream", c.pii_audit_stream);
   b.Field("consume_batch", c.consume_batch);
@@ -47,6 +65,15 @@ void BindConfig(config::Binder& b, IntakeConfig& c) {
   if (!c.kafka_brokers.empty()) c.producer.brokers = c.consumer.brokers = c.kafka_brokers;
   if (c.consumer.topics.empty()) c.consumer.topics = {c.topics.raw};
   if (c.consume_batch <= 0) b.Fail("consume_batch", "must be positive");
+  // Stored records (with sealed contact details) live for replay_window.
+  for (const auto& [key, value] : {std::pair<const char*, absl::Duration>{"dedup.replay_window", c.dedup.replay_window},
+                                   {"dedup.near_duplicate_window", c.dedup.near_duplicate_window}}) {
+    if (value > c.privacy.max_retention) {
+      b.Fail(key, absl::StrCat(absl::FormatDuration(value), " exceeds privacy.max_retention (",
+                               absl::FormatDuration(c.privacy.max_retention), ")"));
+    }
+    if (value <= absl::ZeroDuration()) b.Fail(key, "must be positive");
+  }
 }
 
 }  // namespace fbl::intake

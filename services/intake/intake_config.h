@@ -23,6 +23,18 @@ struct LimitsConfig {
   int max_batch = 500;              // SubmitFeedbackBatch items
 };
 
+// Data protection (issue #10): retention ceilings, audit stream caps and
+// the keyring reload. Defaults documented in docs/security.md, "Retention".
+struct PrivacyConfig {
+  // No retention of raw or personal data configured here (dedup windows,
+  // audit streams' expected span) may exceed this; the config is refused.
+  absl::Duration max_retention = absl::Hours(24 * 90);
+  int64_t pii_audit_max_len = 1000000;       // fbl:audit:pii, XADD MAXLEN ~
+  std::string erasure_audit_stream = "fbl:audit:erasure";
+  int64_t erasure_audit_max_len = 1000000;   // erasure records (proof), XADD MAXLEN ~
+  absl::Duration keyring_poll = absl::Seconds(10);  // keyring_file change check (also on SIGHUP)
+};
+
 struct IntakeConfig {
   runtime::ServerConfig server;
   std::string kafka_brokers;       // if set, used by both producer and consumer
@@ -32,6 +44,7 @@ struct IntakeConfig {
   TopicsConfig topics;
   LimitsConfig limits;
   DedupConfig dedup;
+  PrivacyConfig privacy;
   std::string keyring_file;        // empty: the FBL_KEYRING environment variable
   std::string pii_audit_stream = "fbl:audit:pii";  // Redis stream of contact reads
   int consume_batch = 500;         // records per processing batch from Kafka
@@ -42,6 +55,7 @@ struct IntakeConfig {
 void BindConfig(config::Binder& b, TopicsConfig& c);
 void BindConfig(config::Binder& b, LimitsConfig& c);
 void BindConfig(config::Binder& b, DedupConfig& c);
+void BindConfig(config::Binder& b, PrivacyConfig& c);
 void BindConfig(config::Binder& b, IntakeConfig& c);
 
 }  // namespace fbl::intake

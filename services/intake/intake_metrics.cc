@@ -38,7 +38,22 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
       errors_(prometheus::BuildCounter()
                   .Name("intake_processing_errors_total")
                   .Help("Retryable failures by stage (redis, kafka); the work is retried.")
-                  .Register(registry)) {
+                  .Register(registry)),
+      keyring_reloads_(prometheus::BuildCounter()
+                           .Name("intake_keyring_reloads_total")
+                           .Help("Keyring file reloads by result (ok, refused: the previous keys keep serving).")
+                           .Register(registry)),
+      erased_submissions_(prometheus::BuildCounter()
+                              .Name("intake_erased_customer_submissions_total")
+                              .Help("Accepted feedback of erased customers, kept without personal data.")
+                              .Register(registry)
+                              .Add({})),
+      privacy_records_(prometheus::BuildCounter()
+                           .Name("intake_privacy_records_total")
+                           .Help("Stored records changed by privacy operations (resealed, reseal_failed, erased).")
+                           .Register(registry)) {
+  for (const char* result : {"ok", "refused"}) keyring_reloads_.Add({{"result", result}});
+  for (const char* op : {"resealed", "reseal_failed", "erased"}) privacy_records_.Add({{"op", op}});
   for (const char* stage : {"redis", "kafka"}) errors_.Add({{"stage", stage}});
   for (const char* entry : {"kafka", "grpc"}) {
     received_.Add({{"entry_point", entry}});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <prometheus/counter.h>
@@ -23,6 +24,14 @@ class IntakeMetrics {
   void PiiMasked(const std::string& kind) { pii_.Add({{"kind", kind}}).Increment(); }
   void BatchSeconds(double s) { batch_seconds_.Observe(s); }
   void ProcessingError(const std::string& stage) { errors_.Add({{"stage", stage}}).Increment(); }
+  // Keyring file reloads: ok (new keys serve) or refused (old keys keep serving).
+  void KeyringReload(bool ok) { keyring_reloads_.Add({{"result", ok ? "ok" : "refused"}}).Increment(); }
+  // Accepted records of erased customers, stored and published without personal data.
+  void ErasedCustomerSubmission() { erased_submissions_.Increment(); }
+  // Stored records changed by privacy operations. op: resealed | reseal_failed | erased.
+  void PrivacyRecords(const std::string& op, int64_t n) {
+    privacy_records_.Add({{"op", op}}).Increment(static_cast<double>(n));
+  }
 
  private:
   prometheus::Family<prometheus::Counter>& received_;
@@ -33,6 +42,9 @@ class IntakeMetrics {
   prometheus::Family<prometheus::Counter>& pii_;
   prometheus::Histogram& batch_seconds_;
   prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Family<prometheus::Counter>& keyring_reloads_;
+  prometheus::Counter& erased_submissions_;
+  prometheus::Family<prometheus::Counter>& privacy_records_;
 };
 
 }  // namespace fbl::intake

@@ -11,6 +11,7 @@
 #include "libs/runtime/log.h"
 #include "libs/text/feedback_id.h"
 #include "libs/text/pii.h"
+#include "services/intake/record_privacy.h"
 
 namespace fbl::intake {
 
@@ -22,6 +23,8 @@ struct IntakeProcessor::Prepared {
   SubmitResult result;
   Rejection rejection;
   std::vector<pb::PiiKind> pii;
+  std::string customer;  // pseudonym of an accepted record
+  bool erased = false;   // prepared without personal data: the customer was erased
 };
 
 absl::StatusOr<std::vector<IntakeProcessor::Prepared>> IntakeProcessor::PrepareAccepted(
@@ -42,6 +45,7 @@ absl::StatusOr<std::vector<IntakeProcessor::Prepared>> IntakeProcessor::PrepareA
   }
   auto bindings = dedup_.Claim(claims);
   if (!bindings.ok()) return bindings.status();
+  const std::shared_ptr<const RecordBuilder> builder = builder_();
 
   const absl::Time now = absl::Now();
   std::vector<BuiltRecord> built;
@@ -54,10 +58,29 @@ absl::StatusOr<std::vector<IntakeProcessor::Prepared>> IntakeProcessor::PrepareA
       p.result.outcome = api::OUTCOME_REPLAY;
       continue;
     }
-    auto record = builder_.Build(*subs[firsts[k]], p.result.feedback_id, now);
+    auto record = builder->Build(*subs[firsts[k]], p.result.feedback_id, now);
     if (!record.ok()) return record.status();
     built.push_back(std::move(*record));
     built_index.push_back(firsts[k]);
+  }
+
+  // Customers who asked for erasure: their new records carry no personal data.
+  std::vector<std::string> customers;
+  for (const BuiltRecord& b : built) customers.push_back(b.record.customer_pseudonym());
+  bool any_customer = false;
+  for (const std::string& c : customers) any_customer = any_customer || !c.empty();
+  std::vector<bool> erased(built.size(), false);
+  if (any_customer) {
+    auto flags = dedup_.Erased(customers);
+    if (!flags.ok()) return flags.status();
+    erased = *std::move(flags);
+  }
+  for (size_t k = 0; k < built.size(); ++k) {
+    Prepared& p = out[built_index[k]];
+    p.customer = built[k].record.customer_pseudonym();
+    if (!erased[k]) continue;
+    ErasePersonalData(built[k].record, /*erase_text=*/false);
+    p.erased = true;
   }
 
   std::vector<DedupStore::NearDuplicateRequest> near;
@@ -95,8 +118,8 @@ absl::StatusOr<std::vector<IntakeProcessor::Prepared>> IntakeProcessor::PrepareA
 }
 
 absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
-    Rejection rejection, std::string_view payload, const std::string& key, pb::EntryPoint entry_point,
-    const kafka::Message* origin) {
+    const RecordBuilder& builder, Rejection rejection, std::string_view payload, const std::string& key,
+    pb::EntryPoint entry_point, const kafka::Message* origin) {
   // Details can quote field values (a phone number in a wrong-typed field):
   // mask them like any text that leaves feedback.raw.v1.
   rejection.detail = text::MaskPii(rejection.detail).text;
@@ -125,7 +148,7 @@ absl::StatusOr<IntakeProcessor::Prepared> IntakeProcessor::PrepareRejected(
     r.set_source_offset(origin->offset);
     if (auto ct = origin->FindHeader("content-type")) r.set_content_type(std::string(*ct));
   }
-  auto sealed = builder_.Seal(payload, r.rejection_id());
+  auto sealed = builder.Seal(payload, r.rejection_id());
   if (!sealed.ok()) return sealed.status();
   auto* blob = r.mutable_original();
   blob->set_key_id(sealed->key_id);
@@ -158,7 +181,9 @@ absl::Status IntakeProcessor::Publish(std::vector<Prepared>& items, const std::s
   }
   std::vector<DedupStore::DoneRequest> done;
   for (const Prepared& p : items) {
-    if (p.kind == Prepared::Kind::kAccepted) done.push_back({p.source, p.external_id, p.result.feedback_id, p.out.value});
+    if (p.kind == Prepared::Kind::kAccepted) {
+      done.push_back({p.source, p.external_id, p.result.feedback_id, p.out.value, p.customer, p.erased});
+    }
   }
   if (absl::Status s = dedup_.MarkDone(done); !s.ok()) {
     metrics_.ProcessingError("redis");
@@ -177,6 +202,7 @@ absl::Status IntakeProcessor::Publish(std::vector<Prepared>& items, const std::s
         metrics_.Record(entry, "accepted");
         if (!p.result.duplicate_of.empty()) metrics_.NearDuplicate();
         if (p.result.quality.vague()) metrics_.Vague();
+        if (p.erased) metrics_.ErasedCustomerSubmission();
         for (pb::PiiKind k : p.pii) metrics_.PiiMasked(pb::PiiKind_Name(k));
         break;
     }
@@ -190,6 +216,7 @@ absl::Status IntakeProcessor::ProcessBatch(const std::vector<kafka::Message>& ba
   decoded.reserve(batch.size());
   std::vector<const pb::FeedbackSubmission*> valid;
   std::vector<Prepared> items;
+  const std::shared_ptr<const RecordBuilder> builder = builder_();
   for (const kafka::Message& m : batch) {
     decoded.push_back(DecodeSubmission(m.value, m.FindHeader("content-type"), m.key, config_.limits));
     Decoded& d = decoded.back();
@@ -197,7 +224,7 @@ absl::Status IntakeProcessor::ProcessBatch(const std::vector<kafka::Message>& ba
       valid.push_back(&*d.submission);
       continue;
     }
-    auto p = PrepareRejected(std::move(d.rejection), m.value, m.key, pb::ENTRY_POINT_KAFKA, &m);
+    auto p = PrepareRejected(*builder, std::move(d.rejection), m.value, m.key, pb::ENTRY_POINT_KAFKA, &m);
     if (!p.ok()) return p.status();
     log::Info("rejected", {{"reason", pb::RejectReason_Name(p->rejection.reason)},
                            {"detail", p->rejection.detail},
@@ -223,6 +250,7 @@ std::vector<IntakeProcessor::ItemOutcome> IntakeProcessor::Submit(
   std::vector<size_t> item_index;  // items[i] answers outcomes[item_index[i]]
   std::vector<const pb::FeedbackSubmission*> valid;
   std::vector<size_t> valid_index;
+  const std::shared_ptr<const RecordBuilder> builder = builder_();
   for (size_t i = 0; i < submissions.size(); ++i) {
     pb::FeedbackSubmission& sub = submissions[i];
     if (sub.external_id().empty()) sub.set_external_id("grpc:" + text::NewFeedbackId());
@@ -234,7 +262,7 @@ std::vector<IntakeProcessor::ItemOutcome> IntakeProcessor::Submit(
     }
     outcomes[i].result = absl::InvalidArgumentError(rejection->detail);
     outcomes[i].rejection = *rejection;
-    auto p = PrepareRejected(std::move(*rejection), sub.SerializeAsString(), sub.external_id(),
+    auto p = PrepareRejected(*builder, std::move(*rejection), sub.SerializeAsString(), sub.external_id(),
                              pb::ENTRY_POINT_GRPC, nullptr);
     if (!p.ok()) continue;  // the caller has its answer; the dead letter is best effort here
     items.push_back(std::move(*p));
@@ -356,7 +384,65 @@ grpc::Status IntakeGrpcService::SubmitFeedbackBatch(grpc::ServerContext*,
 runtime::PermissionTable IntakePermissions() {
   return {{"SubmitFeedback", std::string(runtime::kPermFeedbackSubmit)},
           {"SubmitFeedbackBatch", std::string(runtime::kPermFeedbackSubmit)},
-          {"GetFeedback", std::string(runtime::kPermFeedbackRead)}};
+          {"GetFeedback", std::string(runtime::kPermFeedbackRead)},
+          {"RotateContactKeys", std::string(runtime::kPermPrivacyAdmin)},
+          {"EraseCustomer", std::string(runtime::kPermPrivacyAdmin)}};
+}
+
+grpc::Status IntakeGrpcService::RotateContactKeys(grpc::ServerContext*, const api::RotateContactKeysRequest* request,
+                                                  api::RotateContactKeysResponse* response) {
+  if (privacy_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "privacy operations are not configured");
+  }
+  if (request->page_size() < 0 || request->page_size() > 10000 || request->max_pages() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_size must be 0..10000 and max_pages >= 0");
+  }
+  RotateOptions options;
+  options.cursor = request->cursor().empty() ? "0" : request->cursor();
+  if (request->page_size() > 0) options.page_size = request->page_size();
+  options.max_pages = request->max_pages();
+  auto report = privacy_->RotateContactKeys(options);
+  if (!report.ok()) return ToGrpc(report.status(), nullptr);
+  log::Info("contact keys rotated", {{"active_key", report->active_key_id},
+                                     {"scanned", std::to_string(report->scanned)},
+                                     {"resealed", std::to_string(report->resealed)},
+                                     {"failed", std::to_string(report->failed)},
+                                     {"next_cursor", report->next_cursor}});
+  response->set_active_key_id(report->active_key_id);
+  response->set_scanned(report->scanned);
+  response->set_resealed(report->resealed);
+  response->set_unchanged(report->unchanged);
+  response->set_failed(report->failed);
+  for (const std::string& f : report->failures) response->add_failures(f);
+  response->set_next_cursor(report->next_cursor);
+  return grpc::Status::OK;
+}
+
+grpc::Status IntakeGrpcService::EraseCustomer(grpc::ServerContext* context, const api::EraseCustomerRequest* request,
+                                              api::EraseCustomerResponse* response) {
+  if (privacy_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "privacy operations are not configured");
+  }
+  const auto caller = runtime::CallerOf(*context);
+  EraseRequest erase{request->customer_pseudonym(), request->reason(), caller ? caller->name : "anonymous",
+                     request->erase_text(), request->scan_all()};
+  auto report = privacy_->EraseCustomer(erase);
+  if (!report.ok()) {
+    log::Error("customer erasure failed", {{"customer_pseudonym", request->customer_pseudonym()},
+                                           {"error", std::string(report.status().message())}});
+    return ToGrpc(report.status(), nullptr);
+  }
+  log::Info("customer erased", {{"customer_pseudonym", request->customer_pseudonym()},
+                                {"actor", erase.actor},
+                                {"records_erased", std::to_string(report->records_erased)},
+                                {"audit_entry", report->audit_entry_id}});
+  response->set_records_found(report->records_found);
+  response->set_records_erased(report->records_erased);
+  *response->mutable_erased_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(report->erased_at));
+  response->set_first_request(report->first_request);
+  response->set_audit_entry_id(report->audit_entry_id);
+  return grpc::Status::OK;
 }
 
 grpc::Status IntakeGrpcService::GetFeedback(grpc::ServerContext* context, const api::GetFeedbackRequest* request,

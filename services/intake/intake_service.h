@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "services/intake/dedup_store.h"
 #include "services/intake/intake_config.h"
 #include "services/intake/intake_metrics.h"
+#include "services/intake/privacy_admin.h"
 #include "services/intake/record_builder.h"
 #include "services/intake/submission_decoder.h"
 
@@ -33,9 +36,17 @@ struct SubmitResult {
 // the gRPC API. Thread-safe if its collaborators are.
 class IntakeProcessor {
  public:
+  // The builder to use for the next batch (it holds the keys, which may be
+  // reloaded at any time); never null.
+  using BuilderSource = std::function<std::shared_ptr<const RecordBuilder>()>;
+
+  IntakeProcessor(const IntakeConfig& config, BuilderSource builder, DedupStore& dedup, kafka::Producer& producer,
+                  IntakeMetrics& metrics)
+      : config_(config), builder_(std::move(builder)), dedup_(dedup), producer_(producer), metrics_(metrics) {}
+  // A fixed builder, which must outlive the processor.
   IntakeProcessor(const IntakeConfig& config, const RecordBuilder& builder, DedupStore& dedup,
                   kafka::Producer& producer, IntakeMetrics& metrics)
-      : config_(config), builder_(builder), dedup_(dedup), producer_(producer), metrics_(metrics) {}
+      : IntakeProcessor(config, FixedBuilder(builder), dedup, producer, metrics) {}
 
   // Kafka path (a kafka::BatchHandler): OK once every record's output is
   // acknowledged and its binding marked done; otherwise retryable.
@@ -56,10 +67,13 @@ class IntakeProcessor {
  private:
   struct Prepared;
   // Valid submissions of one batch, prepared together: one Redis round trip
-  // for the claims and one for the near-duplicate checks. Same order as `subs`.
+  // each for the claims, the erased-customer check (only when some have a
+  // customer) and the near-duplicate checks. Same order as `subs`. Records of
+  // erased customers are built without personal data (ErasePersonalData).
   [[nodiscard]] absl::StatusOr<std::vector<Prepared>> PrepareAccepted(
       const std::vector<const pb::FeedbackSubmission*>& subs);
-  [[nodiscard]] absl::StatusOr<Prepared> PrepareRejected(Rejection rejection, std::string_view payload,
+  [[nodiscard]] absl::StatusOr<Prepared> PrepareRejected(const RecordBuilder& builder, Rejection rejection,
+                                                         std::string_view payload,
                                                          const std::string& key,
                                                          pb::EntryPoint entry_point,
                                                          const kafka::Message* origin);
@@ -68,8 +82,12 @@ class IntakeProcessor {
   [[nodiscard]] absl::Status Publish(std::vector<Prepared>& items, const std::string& entry,
                                      absl::Duration timeout);
 
+  static BuilderSource FixedBuilder(const RecordBuilder& builder) {
+    return [&builder] { return std::shared_ptr<const RecordBuilder>(std::shared_ptr<void>(), &builder); };
+  }
+
   const IntakeConfig& config_;
-  const RecordBuilder& builder_;
+  const BuilderSource builder_;
   DedupStore& dedup_;
   kafka::Producer& producer_;
   IntakeMetrics& metrics_;
@@ -79,12 +97,13 @@ class IntakeProcessor {
 runtime::PermissionTable IntakePermissions();
 
 // The gRPC API; converts statuses only here. Without `contacts`,
-// GetFeedback's include_contact answers FAILED_PRECONDITION.
+// GetFeedback's include_contact answers FAILED_PRECONDITION; without
+// `privacy`, RotateContactKeys and EraseCustomer do.
 class IntakeGrpcService final : public api::IntakeService::Service {
  public:
   IntakeGrpcService(IntakeProcessor& processor, const IntakeConfig& config,
-                    const ContactReader* contacts = nullptr)
-      : processor_(processor), config_(config), contacts_(contacts) {}
+                    const ContactReader* contacts = nullptr, PrivacyAdmin* privacy = nullptr)
+      : processor_(processor), config_(config), contacts_(contacts), privacy_(privacy) {}
 
   grpc::Status SubmitFeedback(grpc::ServerContext* context, const api::SubmitFeedbackRequest* request,
                               api::SubmitFeedbackResponse* response) override;
@@ -93,11 +112,16 @@ class IntakeGrpcService final : public api::IntakeService::Service {
                                    api::SubmitFeedbackBatchResponse* response) override;
   grpc::Status GetFeedback(grpc::ServerContext* context, const api::GetFeedbackRequest* request,
                            api::GetFeedbackResponse* response) override;
+  grpc::Status RotateContactKeys(grpc::ServerContext* context, const api::RotateContactKeysRequest* request,
+                                 api::RotateContactKeysResponse* response) override;
+  grpc::Status EraseCustomer(grpc::ServerContext* context, const api::EraseCustomerRequest* request,
+                             api::EraseCustomerResponse* response) override;
 
  private:
   IntakeProcessor& processor_;
   const IntakeConfig& config_;
   const ContactReader* contacts_;
+  PrivacyAdmin* privacy_;
 };
 
 }  // namespace fbl::intake

@@ -18,6 +18,7 @@
 #include "libs/runtime/log.h"
 #include "libs/runtime/runtime.h"
 #include "services/intake/importer.h"
+#include "services/intake/intake_keys.h"
 #include "services/intake/intake_service.h"
 
 namespace fbl::intake {
@@ -32,14 +33,11 @@ int Fatal(const std::string& what, const absl::Status& s) {
 int Serve(const IntakeConfig& cfg) {
   auto rt = runtime::Runtime::Create("intake", cfg.server);
   if (!rt.ok()) return Fatal("runtime", rt.status());
-  auto keyring = privacy::Keyring::Load(cfg.keyring_file);
-  if (!keyring.ok()) return Fatal("keyring", keyring.status());
   auto normalizer = text::Normalizer::Create();
   if (!normalizer.ok()) return Fatal("normalizer", normalizer.status());
-  auto pseudonymizer = privacy::Pseudonymizer::Create(*keyring);
-  if (!pseudonymizer.ok()) return Fatal("keyring", pseudonymizer.status());
-  auto sealer = privacy::Sealer::Create(*keyring);
-  if (!sealer.ok()) return Fatal("keyring", sealer.status());
+  // Reloaded when the file changes (keyring_poll, SIGHUP): rotation needs no restart.
+  auto keys = LiveKeys::Create(cfg.keyring_file, *normalizer);
+  if (!keys.ok()) return Fatal("keyring", keys.status());
   auto redis = redis::Client::Create(cfg.redis);
   if (!redis.ok()) return Fatal("redis", redis.status());
 
@@ -50,12 +48,17 @@ int Serve(const IntakeConfig& cfg) {
   if (!consumer.ok()) return Fatal("kafka consumer", consumer.status());
 
   DedupStore dedup(**redis, cfg.dedup);
-  RecordBuilder builder(*normalizer, text::VagueDetector(), *pseudonymizer, *sealer);
   IntakeMetrics metrics((*rt)->registry());
-  IntakeProcessor processor(cfg, builder, dedup, **producer, metrics);
-  PiiAuditLog pii_audit(**redis, cfg.pii_audit_stream);
-  ContactReader contacts(*sealer, pii_audit);
-  IntakeGrpcService grpc_service(processor, cfg, &contacts);
+  LiveKeys& live = **keys;
+  IntakeProcessor processor(cfg, [&live] { return live.Current()->builder; }, dedup, **producer, metrics);
+  PiiAuditLog pii_audit(**redis, cfg.pii_audit_stream, cfg.privacy.pii_audit_max_len);
+  ContactReader contacts([&live] { return live.Current()->sealer; }, pii_audit);
+  // Its own connection: a long re-seal run does not hold up submissions.
+  auto admin_redis = redis::Client::Create(cfg.redis);
+  if (!admin_redis.ok()) return Fatal("redis", admin_redis.status());
+  PrivacyAdmin privacy(**admin_redis, live, cfg.privacy.erasure_audit_stream, cfg.privacy.erasure_audit_max_len,
+                       &metrics);
+  IntakeGrpcService grpc_service(processor, cfg, &contacts, &privacy);
   if (absl::Status s = (*rt)->ServeGrpc(
           {{api::IntakeService::service_full_name(), &grpc_service, IntakePermissions()}});
       !s.ok()) {
@@ -63,6 +66,15 @@ int Serve(const IntakeConfig& cfg) {
   }
 
   runtime::Signals& signals = (*rt)->signals();
+  auto reload = [&](bool forced) {
+    if (auto result = live.Reload(forced)) metrics.KeyringReload(*result);
+  };
+  signals.OnReload([&] { reload(true); });
+  runtime::PeriodicTask keyring_poll(signals, cfg.privacy.keyring_poll, "keyring poll", [&] {
+    reload(false);
+    return absl::OkStatus();
+  });
+  log::Info("intake started", {{"keys", live.Current()->version}});
   kafka::ConsumerLoopOptions options;
   options.max_batch = static_cast<size_t>(cfg.consume_batch);
   options.retry_backoff = cfg.retry_backoff;
@@ -73,6 +85,7 @@ int Serve(const IntakeConfig& cfg) {
   signals.Wait();
   log::Info("draining");
   const absl::Status loop_status = worker.Join();
+  keyring_poll.Join();
   (*consumer)->Close();
   (*rt)->Shutdown();
   if (absl::Status s = (*producer)->Flush(cfg.server.drain_timeout); !s.ok()) {

@@ -45,6 +45,10 @@ TEST(KeyringTest, ParsesActiveAndInactiveKeysCommentsTabsAndCrlf) {
   EXPECT_EQ(ring->Find("pseudonym", "c2026a"), nullptr);  // ids are looked up within a purpose
   EXPECT_EQ(ring->Find("contact", "nope"), nullptr);
   EXPECT_EQ(ring->Active("nope"), nullptr);
+  EXPECT_EQ(ring->Ids("contact"), (std::vector<std::string>{"c2026b", "c2026a"}));
+  EXPECT_EQ(ring->Ids("pseudonym"), (std::vector<std::string>{"p2026"}));
+  EXPECT_TRUE(ring->Ids("nope").empty());
+  EXPECT_TRUE(Keyring().Ids("contact").empty());
 }
 
 TEST(KeyringTest, OnlyPurposesPresentNeedAnActiveKey) {
