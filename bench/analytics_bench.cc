@@ -2,7 +2,7 @@
 // Real online-shopping reviews become classified records (L1 from the
 // review's label, L2/L3 from its product category; channel, customer and
 // day assigned here), then:
-//   full        InputProcessor::ProcessBatch: parse, keywords, one Lua call per record
+//   full        InputProcessor::ProcessBatch: parse, keywords, one Lua call per batch
 //   store only  AggregateStore::AddFeedback with the writes prepared beforehand
 // next to `redis-benchmark -P 64 HINCRBY` in the same run, divided by the
 // Redis operations one record costs (every HINCRBY, PFADD, ZINCRBY, HSET,
@@ -179,7 +179,7 @@ int Run(int n) {
   const double redis_records = hincrby / ops;
   std::printf("analytics aggregation, %d real reviews, batches of %zu, one connection:\n", n, kBatch);
   std::printf("  full path (parse, keywords, Lua)  %10.0f records/s\n", n / full_s);
-  std::printf("  store only (Lua per record)       %10.0f records/s\n", n / store_s);
+  std::printf("  store only (Lua per batch)        %10.0f records/s\n", n / store_s);
   std::printf("  redelivery (applied markers)      %10.0f records/s\n", n / again_s);
   std::printf("  redis-benchmark HINCRBY -P 64     %10.0f ops/s  / %.1f Redis ops per record = %.0f records/s\n",
               hincrby, ops, redis_records);

@@ -6,13 +6,15 @@ analytics; --replicas copies of each) with deploy/local/*.yaml and FBL__
 overrides for the stack's ports, then feeds real reviews to feedback.raw.v1
 with bench/pipeline_feeder:
 
-  1. full speed: --records records as fast as the producer goes; sustained
-     records/s fully processed = records both counted by analytics and taken
-     by workorder (ticketed where due) / time from the first record produced
-     to the last one done;
-     per-stage rates from each service's counters.
+  1. full speed: --records records as fast as the producer goes. Fully
+     processed = counted by analytics and taken by workorder (ticketed where
+     due). Sustained records/s = the steady part, from 10 % to 90 % of the
+     records fully processed (interpolated between samples 0.25 s apart);
+     also end to end = all records / time from the first produced to the
+     last one done (includes filling and draining the pipeline);
+     per-stage peak rates (busiest 2 s) from each service's counters.
   2. fixed rate: --rate records/s (default: half the full-speed figure) for
-     --duration seconds; consumer lag over time, CPU and RSS per service
+     --duration seconds (default rate: half the sustained figure); consumer lag over time, CPU and RSS per service
      sampled every second, and the RSS trend after warm-up (least-squares
      slope; flat = growth over the run < 5 %).
 
@@ -110,11 +112,12 @@ def metric_sum(text, pattern):
 
 
 class Sampler(threading.Thread):
-    """Every second: counters, lag, CPU and RSS of every service instance."""
+    """Every `interval` s: counters, lag, CPU and RSS of every service instance."""
 
-    def __init__(self, services):
+    def __init__(self, services, interval):
         super().__init__(daemon=True)
         self.services, self.samples, self.stop_flag = services, [], threading.Event()
+        self.interval = interval
         self.lock = threading.Lock()
         self.last_cpu = {id(s): (time.time(), s.cpu_seconds()) for s in services}
 
@@ -133,7 +136,7 @@ class Sampler(threading.Thread):
         return sample
 
     def run(self):
-        while not self.stop_flag.wait(1.0):
+        while not self.stop_flag.wait(self.interval):
             snap = self.snapshot()
             with self.lock:
                 self.samples.append(snap)
@@ -164,6 +167,19 @@ def wait_for(sampler, target, timeout):
         if s and done_count(s["count"]) >= target:
             return s["t"]
         time.sleep(0.2)
+    return None
+
+
+def crossing(samples, value):
+    """When the done count first reached `value`, interpolated between samples (None if never)."""
+    prev = None
+    for s in samples:
+        c = done_count(s["count"])
+        if c >= value:
+            if prev is None or c == prev[1]:
+                return s["t"]
+            return prev[0] + (s["t"] - prev[0]) * (value - prev[1]) / (c - prev[1])
+        prev = (s["t"], c)
     return None
 
 
@@ -218,7 +234,7 @@ def main():
                 services.append(Service(name, i, os.path.join(a.build_dir, "services", name, name),
                                         os.path.join(root, "deploy/local", f"{name}.yaml"), e, work))
         feeder = os.path.join(a.build_dir, "bench", "pipeline_feeder")
-        sampler = Sampler(services)
+        sampler = Sampler(services, 0.25)
         sampler.start()
         # Warm-up: 200 records through every stage (group joins, model loads).
         feed(feeder, 200, 0, 60, run + "w")
@@ -239,21 +255,26 @@ def main():
         last = full[-1]["count"] if full else base
         done = done_count(last) - base_done
         elapsed = t_end - t_start
-        full_rate = done / elapsed if elapsed > 0 else 0
-        # Per stage: the busiest 5-second window of each counter.
+        e2e_rate = done / elapsed if elapsed > 0 else 0
+        t10 = crossing(full, base_done + 0.1 * done)
+        t90 = crossing(full, base_done + 0.9 * done)
+        full_rate = 0.8 * done / (t90 - t10) if t10 is not None and t90 is not None and t90 > t10 else e2e_rate
+        # Per stage: the busiest window of at least 2 s of each counter.
         stage_rate = {}
         for name in SERVICES:
-            best = 0.0
+            best, j = 0.0, 0
             for i in range(len(full)):
-                j = i + 5
-                if j < len(full):
-                    best = max(best, (full[j]["count"][name] - full[i]["count"][name]) / (full[j]["t"] - full[i]["t"]))
+                while j < len(full) and full[j]["t"] - full[i]["t"] < 2.0:
+                    j += 1
+                if j == len(full):
+                    break
+                best = max(best, (full[j]["count"][name] - full[i]["count"][name]) / (full[j]["t"] - full[i]["t"]))
             stage_rate[name] = best
         result = {
             "replicas": a.replicas,
             "full_speed": {
                 "records": fed["feeder_sent"], "producer_rate": fed["feeder_rate"], "processed": done,
-                "seconds": elapsed, "complete": t_done is not None, "rate": full_rate,
+                "seconds": elapsed, "complete": t_done is not None, "rate": full_rate, "end_to_end_rate": e2e_rate,
                 "stage_peak_rate": stage_rate,
                 "max_lag": {n: max((s["lag"][n] for s in full), default=0) for n in SERVICES},
                 "mean_cpu_pct": {n: sum(s["cpu"][n] for s in full) / max(1, len(full)) for n in SERVICES},
@@ -262,7 +283,8 @@ def main():
         }
         print(f"\npipeline, full speed ({a.replicas} replica(s) per service): {int(fed['feeder_sent'])} records "
               f"produced at {fed['feeder_rate']:.0f}/s, {int(done)} fully processed (counted by analytics and taken by workorder) in {elapsed:.1f} s "
-              f"= {full_rate:.0f} records/s{'' if t_done else ' (INCOMPLETE: timed out)'}")
+              f"= {e2e_rate:.0f} records/s end to end, {full_rate:.0f} records/s sustained (10-90 %)"
+              f"{'' if t_done else ' (INCOMPLETE: timed out)'}")
         print(f"{'service':<16}{'peak rec/s':>12}{'max lag':>10}{'cpu %':>8}{'max rss MB':>12}")
         for n in SERVICES:
             f = result["full_speed"]
@@ -271,6 +293,7 @@ def main():
 
         # --- phase 2: fixed rate, memory trend ---
         if not a.skip_fixed:
+            sampler.interval = 1.0  # the memory run needs no finer resolution
             time.sleep(3)
             rate = a.rate or max(10.0, full_rate / 2)
             before = sampler.latest()["count"]
@@ -312,7 +335,7 @@ def main():
                 m = mem[n]
                 print(f"{n:<16}{fr['max_lag'][n]:>10.0f}{fr['mean_cpu_pct'][n]:>8.0f}{m['start_mb']:>11.1f}"
                       f"{m['end_mb']:>9.1f}{m['slope_mb_per_min']:>8.2f}{m['growth_pct']:>10.2f}")
-            # Lag over time, every 10th sample.
+            # Lag over time, every 10 s.
             print("lag over time (s: intake/classification/alerting/workorder/analytics):")
             print("  " + "  ".join(f"{t:.0f}:{'/'.join(str(int(l[n])) for n in SERVICES)}"
                                   for t, l in fr["lag_series"][::10]))

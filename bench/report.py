@@ -80,11 +80,14 @@ def main():
     if full:
         base = hop_rate / PIPELINE_HOPS if hop_rate else None
         r = full["rate"] / base if base else None
-        row("pipeline sustained rec/s fully processed (analytics + workorder)", full["rate"], "rec/s",
-            f"raw one-hop {hop_rate:.0f}/s / {PIPELINE_HOPS} hops" if hop_rate else "", base, r, ">= 0.5",
-            (r >= 0.5) if r is not None else None)
+        row("pipeline sustained rec/s fully processed (analytics + workorder), 10-90 % of the records",
+            full["rate"], "rec/s", f"raw one-hop {hop_rate:.0f}/s / {PIPELINE_HOPS} hops" if hop_rate else "", base, r,
+            ">= 0.5", (r >= 0.5) if r is not None else None)
+        if "end_to_end_rate" in full:
+            row("  same, end to end (first produced -> last done: fills and drains the pipeline)",
+                full["end_to_end_rate"], "rec/s", "")
         for n, rate in full.get("stage_peak_rate", {}).items():
-            row(f"  {n}: peak 5 s rate / max lag / mean CPU % / max RSS MB",
+            row(f"  {n}: peak 2 s rate / max lag / mean CPU % / max RSS MB",
                 f"{rate:.0f} / {full['max_lag'][n]:.0f} / {full['mean_cpu_pct'][n]:.0f} / {full['max_rss_mb'][n]:.0f}",
                 "")
     # Target 2: red alert p99 at half the max sustained rate.

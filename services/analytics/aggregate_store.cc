@@ -1,5 +1,7 @@
 #include "services/analytics/aggregate_store.h"
 
+#include <map>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/redis/lua_script.h"
@@ -18,37 +20,68 @@ void BindConfig(config::Binder& b, Retention& c) {
 
 namespace {
 
-// KEYS: seen, hour hash, day hash, facts, keywords, names, HyperLogLogs...
-// ARGV: seen ttl, hour ttl, day ttl, id, fact, customer,
-//       #fields, fields... ("total" first), #terms, terms..., #names, (code, name)...
-const redis::LuaScript& FeedbackScript() {
+// A whole batch in one call. Each record counts only if its applied marker
+// is new; the counts of all new records are summed per hash field, keyword
+// and HyperLogLog first and written once each (a batch shares hours and days,
+// so this is far fewer writes than one call per record), all atomically.
+// KEYS: names, then per record: seen, hour hash, day hash, facts, keywords, HyperLogLogs...
+// ARGV: seen ttl, hour ttl, day ttl, #records, #names, (code, name)...,
+//       then per record: #HyperLogLogs, id, fact, customer, #fields, fields..., #terms, terms...
+// Returns 1 (applied) or 0 (seen before) per record.
+const redis::LuaScript& FeedbackBatchScript() {
   static const auto* s = new redis::LuaScript(R"lua(
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
-local i = 7
-local n = tonumber(ARGV[i]); i = i + 1
--- The first field is "total": 1 after the increment means a new hash.
-if redis.call('HINCRBY', KEYS[2], ARGV[i], 1) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
-if redis.call('HINCRBY', KEYS[3], ARGV[i], 1) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
-i = i + 1
-for _ = 2, n do
-  redis.call('HINCRBY', KEYS[2], ARGV[i], 1)
-  redis.call('HINCRBY', KEYS[3], ARGV[i], 1)
-  i = i + 1
+local seen_ttl, hour_ttl, day_ttl = ARGV[1], ARGV[2], ARGV[3]
+local records, names = tonumber(ARGV[4]), tonumber(ARGV[5])
+local a, k = 6, 2
+for _ = 1, names do redis.call('HSET', KEYS[1], ARGV[a], ARGV[a + 1]); a = a + 2 end
+local applied, counters, words, users, ttl = {}, {}, {}, {}, {}
+local function add(t, key, member, n)
+  local m = t[key]
+  if not m then m = {}; t[key] = m end
+  m[member] = (m[member] or 0) + n
 end
-redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
-redis.call('EXPIRE', KEYS[4], ARGV[3], 'NX')
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do redis.call('ZINCRBY', KEYS[5], 1, ARGV[i]); i = i + 1 end
-if n > 0 then redis.call('EXPIRE', KEYS[5], ARGV[3], 'NX') end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1]); i = i + 2 end
-if ARGV[6] ~= '' then
-  for k = 7, #KEYS do
-    -- PFADD answers 1 when it created or changed the key.
-    if redis.call('PFADD', KEYS[k], ARGV[6]) == 1 then redis.call('EXPIRE', KEYS[k], ARGV[3], 'NX') end
+for r = 1, records do
+  local seen, hour, day, facts, kw = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  local hlls = tonumber(ARGV[a])
+  local id, fact, customer = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local fields = tonumber(ARGV[a + 4])
+  local fields_at = a + 5
+  local terms = tonumber(ARGV[fields_at + fields])
+  local terms_at = fields_at + fields + 1
+  a = terms_at + terms
+  if redis.call('SET', seen, '1', 'NX', 'EX', seen_ttl) then
+    applied[r] = 1
+    for f = fields_at, fields_at + fields - 1 do
+      add(counters, hour, ARGV[f], 1)
+      add(counters, day, ARGV[f], 1)
+    end
+    ttl[hour], ttl[day] = hour_ttl, day_ttl
+    redis.call('HSET', facts, id, fact)
+    ttl[facts] = day_ttl
+    for t = terms_at, terms_at + terms - 1 do add(words, kw, ARGV[t], 1) end
+    if terms > 0 then ttl[kw] = day_ttl end
+    if customer ~= '' then
+      for h = k + 5, k + 4 + hlls do add(users, KEYS[h], customer, 1) end
+    end
+  else
+    applied[r] = 0
   end
+  k = k + 5 + hlls
 end
-return 1
+for key, fields in pairs(counters) do
+  for field, n in pairs(fields) do redis.call('HINCRBY', key, field, n) end
+end
+for key, members in pairs(words) do
+  for member, n in pairs(members) do redis.call('ZINCRBY', key, n, member) end
+end
+for key, members in pairs(users) do
+  local list = {}
+  for member in pairs(members) do list[#list + 1] = member end
+  -- PFADD answers 1 when it created or changed the key.
+  if redis.call('PFADD', key, unpack(list)) == 1 then ttl[key] = day_ttl end
+end
+for key, seconds in pairs(ttl) do redis.call('EXPIRE', key, seconds, 'NX') end
+return applied
 )lua");
   return *s;
 }
@@ -116,28 +149,32 @@ absl::StatusOr<std::vector<bool>> AggregateStore::AddFeedback(const std::vector<
   if (batch.empty()) return std::vector<bool>{};
   const std::string seen_ttl = Secs(retention_.hours), hour_ttl = Secs(retention_.hours),
                     day_ttl = Secs(retention_.days);
-  std::vector<redis::Client::ScriptCall> calls;
-  calls.reserve(batch.size());
-  for (const FeedbackWrite& w : batch) {
-    redis::Client::ScriptCall c;
-    c.keys = {prefix_ + "seen:f:" + w.fact.feedback_id(), prefix_ + "c:h:" + w.hour, prefix_ + "c:d:" + w.day,
-              prefix_ + "f:" + w.day, prefix_ + "kw:" + w.day, prefix_ + "names"};
-    for (const std::string& f : w.distinct_fields) c.keys.push_back(absl::StrCat(prefix_, "u:", w.day, ":", f));
-    c.args = {seen_ttl, hour_ttl, day_ttl, w.fact.feedback_id(), w.fact.SerializeAsString(), w.fact.customer()};
-    c.args.push_back(std::to_string(w.fields.size()));
-    c.args.insert(c.args.end(), w.fields.begin(), w.fields.end());
-    c.args.push_back(std::to_string(w.fact.terms_size()));
-    c.args.insert(c.args.end(), w.fact.terms().begin(), w.fact.terms().end());
-    c.args.push_back(std::to_string(w.names.size()));
-    for (const auto& [code, name] : w.names) {
-      c.args.push_back(code);
-      c.args.push_back(name);
-    }
-    calls.push_back(std::move(c));
+  std::map<std::string, std::string> names;
+  for (const FeedbackWrite& w : batch) names.insert(w.names.begin(), w.names.end());
+  std::vector<std::string> keys = {prefix_ + "names"};
+  std::vector<std::string> args = {seen_ttl, hour_ttl, day_ttl, std::to_string(batch.size()),
+                                   std::to_string(names.size())};
+  for (const auto& [code, name] : names) {
+    args.push_back(code);
+    args.push_back(name);
   }
-  auto r = redis_.EvalMany(FeedbackScript(), calls);
+  for (const FeedbackWrite& w : batch) {
+    keys.insert(keys.end(), {prefix_ + "seen:f:" + w.fact.feedback_id(), prefix_ + "c:h:" + w.hour,
+                             prefix_ + "c:d:" + w.day, prefix_ + "f:" + w.day, prefix_ + "kw:" + w.day});
+    for (const std::string& f : w.distinct_fields) keys.push_back(absl::StrCat(prefix_, "u:", w.day, ":", f));
+    args.insert(args.end(), {std::to_string(w.distinct_fields.size()), w.fact.feedback_id(),
+                             w.fact.SerializeAsString(), w.fact.customer(), std::to_string(w.fields.size())});
+    args.insert(args.end(), w.fields.begin(), w.fields.end());
+    args.push_back(std::to_string(w.fact.terms_size()));
+    args.insert(args.end(), w.fact.terms().begin(), w.fact.terms().end());
+  }
+  auto r = redis_.Eval(FeedbackBatchScript(), keys, args);
   if (!r.ok()) return r.status();
-  return Applied(*r);
+  if (r->elements().size() != batch.size()) {
+    return absl::InternalError(absl::StrCat("redis: feedback batch: ", r->elements().size(), " results for ",
+                                            batch.size(), " records"));
+  }
+  return Applied(r->elements());
 }
 
 absl::StatusOr<std::vector<bool>> AggregateStore::AddSurveys(const std::vector<SurveyWrite>& batch) {

@@ -14,8 +14,9 @@
 //   names                  tag code → display name
 //   ew:*                   early-warning lease and state (early_warning.h)
 //
-// Each record is applied by one Lua script (atomic): the applied marker and
-// all its increments together, so a crash or redelivery never counts twice.
+// Each record is applied by a Lua script (atomic) together with its applied
+// marker, so a crash or redelivery never counts twice; feedback goes in one
+// script call per batch, its increments summed per field before writing.
 // Hour keys expire after `hour_retention`, everything per day after
 // `day_retention`.
 
@@ -54,7 +55,7 @@ class AggregateStore {
     std::vector<std::string> distinct_fields;                  // HyperLogLog fields
     std::vector<std::pair<std::string, std::string>> names;    // tag code → name
   };
-  // One round trip for the batch. Returns, per write, whether it was new.
+  // One script call for the batch. Returns, per write, whether it was new.
   [[nodiscard]] absl::StatusOr<std::vector<bool>> AddFeedback(const std::vector<FeedbackWrite>& batch);
 
   struct SurveyWrite {

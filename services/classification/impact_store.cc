@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
+#include <map>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -45,9 +48,14 @@ void ApplyKept(const std::string& kept, const std::vector<std::string>& problems
 
 absl::StatusOr<std::vector<std::vector<int64_t>>> ImpactStore::Record(const std::vector<Observation>& batch) {
   std::vector<std::vector<std::string>> commands;
-  std::vector<std::vector<size_t>> count_at(batch.size());  // index of each PFCOUNT reply
+  std::vector<std::vector<size_t>> count_at(batch.size());  // index of each problem's PFCOUNT reply
   std::vector<size_t> kept_at(batch.size(), SIZE_MAX);       // index of each GET of kept counts
   const std::string ttl_ms = std::to_string(absl::ToInt64Milliseconds(window_ + bucket_));
+  // A window's union is counted once per batch (PFCOUNT over 24 keys is the
+  // costliest call here), after every customer of the batch is added.
+  std::map<std::pair<std::string, int64_t>, size_t> counts;  // (problem, bucket) -> index of its count
+  std::vector<std::vector<std::pair<std::string, int64_t>>> windows(batch.size());
+  std::map<std::string, std::vector<std::string>> adds;  // bucket key -> customers (one PFADD each)
   for (size_t i = 0; i < batch.size(); ++i) {
     const Observation& o = batch[i];
     if (o.problems.empty()) continue;
@@ -58,16 +66,25 @@ absl::StatusOr<std::vector<std::vector<int64_t>>> ImpactStore::Record(const std:
       commands.push_back({"GET", MemoKey(o.feedback_id)});
     }
     for (const std::string& problem : o.problems) {
-      const std::string key = Key(problem, bucket);
-      if (!o.customer.empty()) {
-        commands.push_back({"PFADD", key, o.customer});
-        commands.push_back({"PEXPIRE", key, ttl_ms});
-      }
-      std::vector<std::string> count = {"PFCOUNT"};
-      for (int b = 0; b < buckets_; ++b) count.push_back(Key(problem, bucket - b));
-      count_at[i].push_back(commands.size());
-      commands.push_back(std::move(count));
+      if (!o.customer.empty()) adds[Key(problem, bucket)].push_back(o.customer);
+      windows[i].emplace_back(problem, bucket);
+      counts.emplace(windows[i].back(), 0);
     }
+  }
+  for (auto& [key, customers] : adds) {
+    std::vector<std::string> add = {"PFADD", key};
+    add.insert(add.end(), std::make_move_iterator(customers.begin()), std::make_move_iterator(customers.end()));
+    commands.push_back(std::move(add));
+    commands.push_back({"PEXPIRE", key, ttl_ms});
+  }
+  for (auto& [window, at] : counts) {
+    std::vector<std::string> count = {"PFCOUNT"};
+    for (int b = 0; b < buckets_; ++b) count.push_back(Key(window.first, window.second - b));
+    at = commands.size();
+    commands.push_back(std::move(count));
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    for (const auto& window : windows[i]) count_at[i].push_back(counts.at(window));
   }
   std::vector<std::vector<int64_t>> out(batch.size());
   if (commands.empty()) return out;

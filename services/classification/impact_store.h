@@ -35,8 +35,9 @@ class ImpactStore {
     absl::Time at;                      // when the feedback was received
   };
   // Records every observation and returns, per observation and problem, the
-  // distinct customers in the window ending at its time, as first counted for
-  // its feedback id (two pipelined round trips for the whole batch).
+  // distinct customers in the window ending at its time bucket — counted once
+  // per batch, after the whole batch is added — or, for a feedback seen
+  // before, what it got then (two pipelined round trips for the whole batch).
   [[nodiscard]] absl::StatusOr<std::vector<std::vector<int64_t>>> Record(const std::vector<Observation>& batch);
 
  private:
