@@ -136,7 +136,9 @@ int Run(size_t records, int samples, double grpc_seconds, int partitions) {
   kafka::ConsumerConfig hc = cc;
   hc.group_id = absl::StrCat("bench-hop-", absl::ToUnixMicros(absl::Now()));
   hc.topics = {hop_topic};
-  hc.auto_offset_reset = "latest";
+  // The topic is new and empty: "earliest" cannot skip a probe produced
+  // before the consumer resolved its start offset (which "latest" can).
+  hc.auto_offset_reset = "earliest";
   auto hop_consumer = kafka::Consumer::Create(hc);
   if (!hop_consumer.ok()) Die(hop_consumer.status().ToString());
   while ((*hop_consumer)->AssignedPartitions() == 0) (void)(*hop_consumer)->Poll(10, absl::Milliseconds(100));
@@ -147,6 +149,7 @@ int Run(size_t records, int samples, double grpc_seconds, int partitions) {
     (void)(*producer)->Produce({hop_topic, key, values[(i + 5) % values.size()], {}}, nullptr);
     bool seen = false;
     while (!seen) {
+      if (absl::Now() - sent > absl::Seconds(30)) Die("one hop: a probe did not arrive within 30 s");
       auto got = (*hop_consumer)->Poll(10, absl::Milliseconds(100));
       for (const auto& m : got.ok() ? *got : std::vector<kafka::Message>{}) seen |= m.key == key;
     }

@@ -1,5 +1,6 @@
 #include "libs/kafka/admin.h"
 
+#include <functional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -93,6 +94,126 @@ absl::StatusOr<std::vector<std::string>> Admin::EnsureTopics(const std::vector<T
     }
   }
   return created;
+}
+
+namespace {
+
+struct ResourceArray {
+  std::vector<rd_kafka_ConfigResource_t*> items;
+  ~ResourceArray() { rd_kafka_ConfigResource_destroy_array(items.data(), items.size()); }
+};
+
+struct DescribedConfig {
+  std::string value;
+  bool topic_override = false;  // set on the topic (DYNAMIC_TOPIC_CONFIG)
+};
+
+}  // namespace
+
+// topic -> config -> value; topics that do not exist are absent.
+static absl::StatusOr<std::map<std::string, std::map<std::string, DescribedConfig>>> DescribeTopics(
+    rd_kafka_t* rk, const std::vector<std::string>& topics, absl::Duration timeout,
+    const std::function<absl::StatusOr<Handle<rd_kafka_event_t>>(rd_kafka_queue_t*, absl::Duration)>& await) {
+  std::map<std::string, std::map<std::string, DescribedConfig>> out;
+  if (topics.empty()) return out;
+  ResourceArray resources;
+  for (const std::string& t : topics) {
+    resources.items.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.c_str()));
+  }
+  char errstr[512];
+  Handle<rd_kafka_queue_t> queue(rd_kafka_queue_new(rk));
+  Handle<rd_kafka_AdminOptions_t> options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(absl::ToInt64Milliseconds(timeout)),
+                                            errstr, sizeof(errstr));
+  rd_kafka_DescribeConfigs(rk, resources.items.data(), resources.items.size(), options.get(), queue.get());
+  auto ev = await(queue.get(), timeout + absl::Seconds(5));
+  if (!ev.ok()) return ev.status();
+  const rd_kafka_DescribeConfigs_result_t* result = rd_kafka_event_DescribeConfigs_result(ev->get());
+  size_t count = 0;
+  const rd_kafka_ConfigResource_t** described = rd_kafka_DescribeConfigs_result_resources(result, &count);
+  for (size_t i = 0; i < count; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(described[i]);
+    const std::string name = rd_kafka_ConfigResource_name(described[i]);
+    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* detail = rd_kafka_ConfigResource_error_string(described[i]);
+      return ErrorToStatus(err, absl::StrCat("describe configs of ", name, ": ", detail ? detail : ""));
+    }
+    size_t n = 0;
+    const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(described[i], &n);
+    auto& configs = out[name];
+    for (size_t j = 0; j < n; ++j) {
+      const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+      if (value == nullptr) continue;  // sensitive or unset
+      configs[rd_kafka_ConfigEntry_name(entries[j])] = {
+          value, rd_kafka_ConfigEntry_source(entries[j]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG};
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> Admin::TopicConfigs(const std::string& topic,
+                                                                      absl::Duration timeout) {
+  auto described = DescribeTopics(impl_->rk.get(), {topic}, timeout,
+                                  [this](rd_kafka_queue_t* q, absl::Duration t) { return impl_->Await(q, t); });
+  if (!described.ok()) return described.status();
+  auto it = described->find(topic);
+  if (it == described->end()) return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : it->second) out[k] = v.value;
+  return out;
+}
+
+absl::StatusOr<std::vector<Admin::ConfigChange>> Admin::AlignTopicConfigs(
+    const std::map<std::string, std::map<std::string, std::string>>& wanted, bool apply, absl::Duration timeout) {
+  std::vector<std::string> names;
+  for (const auto& [topic, configs] : wanted) {
+    if (!configs.empty()) names.push_back(topic);
+  }
+  auto await = [this](rd_kafka_queue_t* q, absl::Duration t) { return impl_->Await(q, t); };
+  auto described = DescribeTopics(impl_->rk.get(), names, timeout, await);
+  if (!described.ok()) return described.status();
+  std::vector<ConfigChange> changes;
+  ResourceArray alter;
+  for (const auto& [topic, current] : *described) {
+    const auto& want = wanted.at(topic);
+    std::vector<ConfigChange> topic_changes;
+    for (const auto& [key, value] : want) {
+      auto it = current.find(key);
+      const std::string old = it == current.end() ? "" : it->second.value;
+      if (old != value) topic_changes.push_back({topic, key, old, value});
+    }
+    if (topic_changes.empty()) continue;
+    // AlterConfigs sets the topic's whole override set: keep the others.
+    rd_kafka_ConfigResource_t* r = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+    alter.items.push_back(r);
+    for (const auto& [key, c] : current) {
+      if (c.topic_override && !want.contains(key)) rd_kafka_ConfigResource_set_config(r, key.c_str(), c.value.c_str());
+    }
+    for (const auto& [key, value] : want) rd_kafka_ConfigResource_set_config(r, key.c_str(), value.c_str());
+    changes.insert(changes.end(), topic_changes.begin(), topic_changes.end());
+  }
+  if (!apply || alter.items.empty()) return changes;
+  char errstr[512];
+  Handle<rd_kafka_queue_t> queue(rd_kafka_queue_new(impl_->rk.get()));
+  Handle<rd_kafka_AdminOptions_t> options(rd_kafka_AdminOptions_new(impl_->rk.get(), RD_KAFKA_ADMIN_OP_ALTERCONFIGS));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(absl::ToInt64Milliseconds(timeout)),
+                                            errstr, sizeof(errstr));
+  rd_kafka_AlterConfigs(impl_->rk.get(), alter.items.data(), alter.items.size(), options.get(), queue.get());
+  auto ev = impl_->Await(queue.get(), timeout + absl::Seconds(5));
+  if (!ev.ok()) return ev.status();
+  const rd_kafka_AlterConfigs_result_t* result = rd_kafka_event_AlterConfigs_result(ev->get());
+  size_t count = 0;
+  const rd_kafka_ConfigResource_t** altered = rd_kafka_AlterConfigs_result_resources(result, &count);
+  for (size_t i = 0; i < count; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(altered[i]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* detail = rd_kafka_ConfigResource_error_string(altered[i]);
+      return ErrorToStatus(err, absl::StrCat("alter configs of ", rd_kafka_ConfigResource_name(altered[i]), ": ",
+                                             detail ? detail : ""));
+    }
+  }
+  return changes;
 }
 
 absl::StatusOr<std::vector<std::string>> Admin::ListTopics(absl::Duration timeout) {

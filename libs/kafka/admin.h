@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,25 @@ class Admin {
   // Returns the names actually created.
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> EnsureTopics(
       const std::vector<TopicSpec>& topics, absl::Duration timeout);
+
+  // The effective configs of `topic` (name -> value, broker defaults
+  // included); NOT_FOUND if it does not exist.
+  [[nodiscard]] absl::StatusOr<std::map<std::string, std::string>> TopicConfigs(const std::string& topic,
+                                                                              absl::Duration timeout);
+
+  // One config of an existing topic that differs from what is wanted.
+  struct ConfigChange {
+    std::string topic, key;
+    std::string old_value;  // the effective value, e.g. the broker default
+    std::string new_value;
+  };
+  // Makes the configs of existing topics match `wanted` (topic -> name ->
+  // value): returns the differences and, with `apply`, sets them. Topics
+  // that do not exist are skipped. The topics' other overrides are kept
+  // (AlterConfigs replaces a topic's whole override set, so they are sent
+  // along).
+  [[nodiscard]] absl::StatusOr<std::vector<ConfigChange>> AlignTopicConfigs(
+      const std::map<std::string, std::map<std::string, std::string>>& wanted, bool apply, absl::Duration timeout);
 
   // Names of the topics in the cluster.
   [[nodiscard]] absl::StatusOr<std::vector<std::string>> ListTopics(absl::Duration timeout);

@@ -55,7 +55,7 @@ int Serve(const WorkorderConfig& cfg) {
   gethostname(host, sizeof(host) - 1);
   OutboxRelay relay(cfg, relay_store, **producer, metrics, absl::StrCat(host, "-", getpid()));
   PlanStore plans(**api_redis, cfg.redis_key_prefix);
-  WorkorderGrpcService grpc_service(api_tickets, api_store, plans, clock);
+  WorkorderGrpcService grpc_service(api_tickets, api_store, plans, clock, cfg.erasure);
   if (absl::Status s = (*rt)->ServeGrpc(
           {{pb::WorkorderService::service_full_name(), &grpc_service, WorkorderPermissions()}}); !s.ok()) {
     return Fatal("grpc", s);

@@ -1,13 +1,16 @@
 #include "services/workorder/ticket_service.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/runtime/proto_time.h"
 #include "libs/text/feedback_id.h"
+#include "libs/text/pii.h"
 #include "libs/text/utf8.h"
 #include "services/workorder/ids.h"
+#include "services/workorder/ticket_erasure.h"
 #include "services/workorder/ticket_machine.h"
 
 namespace fbl::workorder {
@@ -538,6 +541,82 @@ absl::StatusOr<pb::Ticket> TicketService::RecordSurvey(const pb::RecordSurveyReq
     }
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<EraseTicketsReport> TicketService::EraseCustomer(const EraseTicketsRequest& r,
+                                                               const ErasureAudit& audit) {
+  if (!IsCustomerPseudonym(r.pseudonym)) {
+    return absl::InvalidArgumentError("customer_pseudonym must be \"c_\" followed by 32 lower-case hex digits");
+  }
+  if (r.reason.find_first_not_of(" \t\r\n") == std::string::npos) return absl::InvalidArgumentError("reason is required");
+  if (r.reason.size() > kMaxEraseReasonBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("reason is longer than ", kMaxEraseReasonBytes, " bytes"));
+  }
+  const std::string actor = r.actor.empty() ? "anonymous" : r.actor;
+  const std::string reason = ShortReason(r.reason);
+  // 1. The customer's tickets: the index, and optionally every ticket.
+  auto indexed = store_.CustomerTicketIds(r.pseudonym);
+  if (!indexed.ok()) return indexed.status();
+  std::set<std::string> ids(indexed->begin(), indexed->end());
+  if (r.scan_all) {
+    std::string cursor = "0";
+    do {
+      auto step = store_.ScanTickets(cursor, 1000);
+      if (!step.ok()) return step.status();
+      cursor = step->first;
+      for (const pb::Ticket& t : step->second) {
+        if (t.customer_pseudonym() == r.pseudonym) ids.insert(t.ticket_id());
+      }
+    } while (cursor != "0");
+  }
+  // 2. Each ticket in one versioned change (retried on a concurrent one).
+  EraseTicketsReport report;
+  for (const std::string& id : ids) {
+    bool theirs = false, changed = false;
+    auto erased = Mutate(id, 0, [&](pb::Ticket& t, Change& change) -> absl::Status {
+      changed = false;
+      theirs = t.customer_pseudonym() == r.pseudonym;  // the index could be stale
+      if (!theirs || !r.erase_text) return Unchanged();
+      const bool ticket_changed = EraseTicketText(t);
+      auto entries = store_.AuditRaw(t.ticket_id());
+      if (!entries.ok()) return entries.status();
+      for (size_t i = 0; i < entries->size(); ++i) {
+        pb::AuditEntry a;
+        if (!a.ParseFromString((*entries)[i])) continue;
+        if (auto redacted = EraseAuditText(a)) {
+          change.audit_rewrites.push_back({static_cast<int64_t>(i), (*entries)[i], redacted->SerializeAsString()});
+        }
+      }
+      if (!ticket_changed && change.audit_rewrites.empty()) return Unchanged();
+      pb::TicketEvent e = Event(t, pb::TICKET_EVENT_TYPE_ERASED, actor, "erased");
+      e.set_note("customer text erased on request");
+      change.events.push_back(std::move(e));
+      change.audit.push_back(Audit(t, actor, "erase",
+                                   absl::StrCat("customer text erased (", change.audit_rewrites.size(),
+                                                " audit entries): ", reason)));
+      changed = true;
+      return absl::OkStatus();
+    });
+    if (absl::IsNotFound(erased.status())) continue;  // deleted meanwhile
+    if (!erased.ok()) return erased.status();
+    if (!theirs) continue;
+    ++report.tickets_found;
+    report.tickets_changed += changed;  // as of the attempt that was written
+  }
+  // 3. The record that it was done (same fields as intake's, plus service).
+  auto entry = store_.AppendToStream(
+      audit.stream, audit.max_len,
+      {{"actor", actor},
+       {"customer_pseudonym", r.pseudonym},
+       {"records_found", std::to_string(report.tickets_found)},
+       {"records_erased", std::to_string(report.tickets_changed)},
+       {"erase_text", r.erase_text ? "true" : "false"},
+       {"reason", text::MaskPii(r.reason).text},
+       {"at", absl::FormatTime(absl::RFC3339_full, clock_(), absl::UTCTimeZone())},
+       {"service", "workorder"}});
+  if (!entry.ok()) return entry.status();
+  report.audit_entry_id = *entry;
+  return report;
 }
 
 namespace {

@@ -48,6 +48,25 @@ struct TicketPolicy {
 void BindConfig(config::Binder& b, DeadlineTarget& c);
 void BindConfig(config::Binder& b, TicketPolicy& c);
 
+// Erasure of one customer's text (issue #10).
+struct EraseTicketsRequest {
+  std::string pseudonym;
+  std::string reason;
+  std::string actor;  // the authenticated caller, "anonymous" when auth is off
+  bool erase_text = false;
+  bool scan_all = false;
+};
+struct EraseTicketsReport {
+  int64_t tickets_found = 0;
+  int64_t tickets_changed = 0;
+  std::string audit_entry_id;
+};
+// Where erasures are recorded: the stream intake also writes (same fields).
+struct ErasureAudit {
+  std::string stream = "fbl:audit:erasure";
+  int64_t max_len = 1000000;
+};
+
 class TicketService {
  public:
   TicketService(TicketStore& store, const BusinessCalendar& calendar, TicketPolicy policy, Clock clock)
@@ -85,6 +104,15 @@ class TicketService {
   // WO-6: the answer is attached (once per response_id); an unhappy one
   // reopens a done/closed ticket.
   [[nodiscard]] absl::StatusOr<pb::Ticket> RecordSurvey(const pb::RecordSurveyRequest& r);
+
+  // Issue #10: finds the customer's tickets (index, and with scan_all every
+  // ticket) and, with erase_text, erases their text (EraseTicketText,
+  // EraseAuditText) in one versioned change per ticket with an "erase" audit
+  // entry and an ERASED event; then appends the erasure record to
+  // `audit.stream`. INVALID_ARGUMENT for a bad pseudonym or reason;
+  // UNAVAILABLE when Redis fails (retry: idempotent).
+  [[nodiscard]] absl::StatusOr<EraseTicketsReport> EraseCustomer(const EraseTicketsRequest& r,
+                                                                 const ErasureAudit& audit);
 
   // WO-3: fires the deadline timers that are due (warnings and breaches, each
   // once across replicas); returns how many fired.

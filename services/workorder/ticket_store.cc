@@ -14,7 +14,9 @@ namespace {
 // KEYS: ticket, all, outbox, audit, due, old index keys…, new index keys…, idempotency keys…, load
 // ARGV: expected version (0 = create), ticket pb, ticket id, created ms, #old, #new, #idem,
 //       #events, #audit, #timers, #load deltas, then events…, audit entries…,
-//       (timer member, due ms)…, (agent, delta, capacity or -1)…
+//       (timer member, due ms)…, (agent, delta, capacity or -1)…, and optionally
+//       #audit rewrites, (list index, entry as read, new entry)… (absent = 0, so
+//       callers that predate rewrites, like the benchmark, pass the same ARGV).
 // Returns {'ok', version} | {'exists', ticket id} | {'conflict', version} | {'missing'} | {'full', agent}.
 const redis::LuaScript kApply(R"lua(
 local exp = tonumber(ARGV[1])
@@ -41,6 +43,13 @@ for i = 0, nld - 1 do
     return {'full', agent}
   end
 end
+local r0 = a + 3 * nld
+local nrw = tonumber(ARGV[r0] or '0') or 0
+for i = 0, nrw - 1 do
+  if redis.call('LINDEX', KEYS[4], ARGV[r0 + 1 + 3 * i]) ~= ARGV[r0 + 2 + 3 * i] then
+    return {'conflict', tostring(exp)}
+  end
+end
 local newv = exp + 1
 redis.call('HSET', KEYS[1], 'pb', ARGV[2], 'v', newv)
 if exp == 0 then redis.call('ZADD', KEYS[2], ARGV[4], id) end
@@ -50,6 +59,7 @@ for i = 1, nidem do redis.call('SET', KEYS[idem0 + i], id) end
 local b = 12
 for i = 1, nev do redis.call('XADD', KEYS[3], '*', 'e', ARGV[b]); b = b + 1 end
 for i = 1, nau do redis.call('RPUSH', KEYS[4], ARGV[b]); b = b + 1 end
+for i = 0, nrw - 1 do redis.call('LSET', KEYS[4], ARGV[r0 + 1 + 3 * i], ARGV[r0 + 3 + 3 * i]) end
 redis.call('ZREM', KEYS[5], id .. '|response|warn', id .. '|response|breach', id .. '|resolution|warn',
            id .. '|resolution|breach')
 for i = 1, ntm do redis.call('ZADD', KEYS[5], ARGV[b + 1], ARGV[b]); b = b + 2 end
@@ -119,6 +129,14 @@ absl::StatusOr<redis::Reply> TicketStore::Apply(const pb::Ticket* before, const 
     args.push_back(l.agent);
     args.push_back(std::to_string(l.delta));
     args.push_back(std::to_string(l.capacity));
+  }
+  if (!change.audit_rewrites.empty()) {
+    args.push_back(std::to_string(change.audit_rewrites.size()));
+    for (const AuditRewrite& r : change.audit_rewrites) {
+      args.push_back(std::to_string(r.index));
+      args.push_back(r.old_entry);
+      args.push_back(r.new_entry);
+    }
   }
   return redis_.Eval(kApply, keys, args);
 }
@@ -232,6 +250,65 @@ absl::StatusOr<std::vector<pb::AuditEntry>> TicketStore::Audit(const std::string
     if (a.ParseFromString(e.str())) out.push_back(std::move(a));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> TicketStore::AuditRaw(const std::string& ticket_id) {
+  auto reply = redis_.Command({"LRANGE", prefix_ + "audit:" + ticket_id, "0", "-1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return absl::UnavailableError("redis: " + reply->str());
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements()) out.push_back(e.str());
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> TicketStore::CustomerTicketIds(const std::string& pseudonym) {
+  auto reply = redis_.Command({"SMEMBERS", absl::StrCat(prefix_, "ix:customer:", pseudonym)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return absl::UnavailableError("redis: " + reply->str());
+  std::vector<std::string> out;
+  for (const auto& e : reply->elements()) out.push_back(e.str());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<std::pair<std::string, std::vector<pb::Ticket>>> TicketStore::ScanTickets(const std::string& cursor,
+                                                                                         int count) {
+  // The prefix is matched literally: glob characters in it are escaped.
+  std::string pattern;
+  for (char c : prefix_ + "t:") {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern.push_back('*');
+  auto reply = redis_.Command({"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(count)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error() || reply->elements().size() != 2) {
+    return absl::UnavailableError(absl::StrCat("SCAN: unexpected reply ", reply->DebugString()));
+  }
+  std::pair<std::string, std::vector<pb::Ticket>> out{reply->elements()[0].str(), {}};
+  std::vector<std::vector<std::string>> gets;
+  for (const redis::Reply& k : reply->elements()[1].elements()) gets.push_back({"HGET", k.str(), "pb"});
+  if (gets.empty()) return out;
+  auto values = redis_.Pipeline(gets);
+  if (!values.ok()) return values.status();
+  for (const redis::Reply& v : *values) {
+    pb::Ticket t;
+    if (!v.is_nil() && !v.is_error() && t.ParseFromString(v.str())) out.second.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> TicketStore::AppendToStream(
+    const std::string& stream, int64_t max_len, const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<std::string> cmd = {"XADD", stream, "MAXLEN", "~", std::to_string(max_len), "*"};
+  for (const auto& [k, v] : fields) {
+    cmd.push_back(k);
+    cmd.push_back(v);
+  }
+  auto reply = redis_.Command(cmd);
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return absl::UnavailableError(absl::StrCat("XADD ", stream, ": ", reply->str()));
+  return reply->str();
 }
 
 absl::Status TicketStore::PutAgent(const pb::Agent& agent) {

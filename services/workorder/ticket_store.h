@@ -5,7 +5,8 @@
 //   <p>all               zset: every ticket id by creation time (paging)
 //   <p>ix:<field>:<val>  sets: ids by state, department, assignee, priority, customer
 //   <p>key:<k>           idempotency: "fb:<feedback id>" / "alert:<alert id>" -> ticket id
-//   <p>audit:<id>        list: AuditEntry (who did what, when, at which version)
+//   <p>audit:<id>        list: AuditEntry (who did what, when, at which version);
+//                        entries change only when a customer's text is erased
 //   <p>due               zset: "<id>|<response|resolution>|<warn|breach>" by due time (ms)
 //   <p>load              hash: agent -> open tickets assigned (changed in the same call)
 //   <p>agents            hash: agent id -> Agent
@@ -48,6 +49,14 @@ struct LoadDelta {
   int capacity = -1;  // >= 0: refuse the whole change if it would take the load above this
 };
 
+// An audit entry rewritten in place (erasure, issue #10): the change is
+// refused as a conflict unless the entry at `index` is still `old_entry`.
+struct AuditRewrite {
+  int64_t index = 0;
+  std::string old_entry;  // serialized AuditEntry as read
+  std::string new_entry;
+};
+
 // Everything one change writes besides the ticket itself.
 struct Change {
   std::vector<pb::TicketEvent> events;
@@ -56,6 +65,7 @@ struct Change {
   std::vector<std::string> idempotency;  // keys that must now map to this ticket
   std::vector<LoadDelta> load;  // filled by TicketService from the assignee before/after
   int new_assignee_capacity = -1;  // >= 0: an automatic assignment that must fit the agent's capacity
+  std::vector<AuditRewrite> audit_rewrites;  // erasure only; empty for every other change
 };
 
 struct TicketFilter {
@@ -97,6 +107,19 @@ class TicketStore {
   };
   [[nodiscard]] absl::StatusOr<Page> List(const TicketFilter& filter, const std::string& page_token, int page_size);
   [[nodiscard]] absl::StatusOr<std::vector<pb::AuditEntry>> Audit(const std::string& ticket_id);
+  // The audit list as stored (serialized entries, oldest first).
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> AuditRaw(const std::string& ticket_id);
+
+  // Erasure (issue #10). Ids in the customer index (<p>ix:customer:<pseudonym>,
+  // kept by every change, no expiry like the tickets).
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> CustomerTicketIds(const std::string& pseudonym);
+  // One SCAN step over all tickets: next cursor ("0" at the end) and the
+  // readable tickets seen (for tickets missing from the index).
+  [[nodiscard]] absl::StatusOr<std::pair<std::string, std::vector<pb::Ticket>>> ScanTickets(const std::string& cursor,
+                                                                                          int count);
+  // XADD stream MAXLEN ~ max_len * field value…; returns the entry id.
+  [[nodiscard]] absl::StatusOr<std::string> AppendToStream(const std::string& stream, int64_t max_len,
+                                                           const std::vector<std::pair<std::string, std::string>>& fields);
 
   // Agents (WO-4).
   [[nodiscard]] absl::Status PutAgent(const pb::Agent& agent);

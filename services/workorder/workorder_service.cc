@@ -56,6 +56,10 @@ void BindConfig(config::Binder& b, WorkorderConfig& c) {
   b.Field("timer_lease", c.timer_lease);
   b.Field("relay_idle", c.relay_idle);
   b.Field("consume_batch", c.consume_batch);
+  b.Field("erasure_audit_stream", c.erasure.stream);
+  b.Field("erasure_audit_max_len", c.erasure.max_len);
+  if (c.erasure.stream.empty()) b.Fail("erasure_audit_stream", "must not be empty");
+  if (c.erasure.max_len <= 0) b.Fail("erasure_audit_max_len", "must be positive");
   if (!c.kafka_brokers.empty()) c.producer.brokers = c.consumer.brokers = c.kafka_brokers;
   if (c.consumer.topics.empty()) c.consumer.topics = {c.classified_topic, c.alerts_topic, c.surveys_topic};
   if (c.consume_batch <= 0) b.Fail("consume_batch", "must be positive");
@@ -218,7 +222,7 @@ runtime::PermissionTable WorkorderPermissions() {
           {"SetWaitingOnCustomer", write}, {"RecordSurvey", write}, {"GetAuditTrail", read},
           {"UpsertAgent", admin},    {"ListAgents", read},       {"CreatePlan", admin},
           {"GetPlan", read},         {"ListPlans", read},        {"UpdatePlan", admin},
-          {"DeletePlan", admin}};
+          {"DeletePlan", admin},     {"EraseCustomer", std::string(runtime::kPermPrivacyAdmin)}};
 }
 
 grpc::Status WorkorderGrpcService::CreateTicket(grpc::ServerContext* context, const pb::CreateTicketRequest* r, pb::Ticket* out) {
@@ -363,6 +367,32 @@ grpc::Status WorkorderGrpcService::DeletePlan(grpc::ServerContext*, const pb::De
                                               pb::DeletePlanResponse*) {
   if (grpc::Status s = RefuseId("plan_id", r->plan_id()); !s.ok()) return s;
   return ToGrpc(plans_.Delete(r->plan_id(), r->expected_version()));
+}
+
+grpc::Status WorkorderGrpcService::EraseCustomer(grpc::ServerContext* context, const pb::EraseCustomerRequest* r,
+                                                 pb::EraseCustomerResponse* out) {
+  EraseTicketsRequest req;
+  req.pseudonym = r->customer_pseudonym();
+  req.reason = r->reason();
+  req.erase_text = r->erase_text();
+  req.scan_all = r->scan_all();
+  req.actor = "anonymous";
+  if (context != nullptr) {
+    if (auto caller = runtime::CallerOf(*context)) req.actor = caller->name;
+  }
+  auto report = tickets_.EraseCustomer(req, erasure_);
+  if (!report.ok()) {
+    log::Error("erasure failed", {{"error", std::string(report.status().message())}});
+    return ToGrpc(report.status());
+  }
+  log::Info("customer erased from tickets", {{"actor", req.actor},
+                                             {"tickets_found", std::to_string(report->tickets_found)},
+                                             {"tickets_changed", std::to_string(report->tickets_changed)},
+                                             {"audit_entry_id", report->audit_entry_id}});
+  out->set_tickets_found(report->tickets_found);
+  out->set_tickets_changed(report->tickets_changed);
+  out->set_audit_entry_id(report->audit_entry_id);
+  return grpc::Status::OK;
 }
 
 }  // namespace fbl::workorder

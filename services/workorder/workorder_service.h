@@ -38,6 +38,8 @@ struct WorkorderConfig {
   absl::Duration timer_lease = absl::Seconds(30);   // a claimed timer returns if its replica dies
   absl::Duration relay_idle = absl::Seconds(30);    // unacked outbox entries move to another relay
   int consume_batch = 200;
+  // Issue #10: where EraseCustomer records erasures (the stream intake writes).
+  ErasureAudit erasure;  // keys erasure_audit_stream, erasure_audit_max_len
 };
 void BindConfig(config::Binder& b, WorkorderConfig& c);
 
@@ -100,8 +102,9 @@ runtime::PermissionTable WorkorderPermissions();
 // change (and so of its audit entry), whatever the request's actor says.
 class WorkorderGrpcService final : public pb::WorkorderService::Service {
  public:
-  WorkorderGrpcService(TicketService& tickets, TicketStore& store, PlanStore& plans, Clock clock)
-      : tickets_(tickets), store_(store), plans_(plans), clock_(std::move(clock)) {}
+  WorkorderGrpcService(TicketService& tickets, TicketStore& store, PlanStore& plans, Clock clock,
+                       ErasureAudit erasure = {})
+      : tickets_(tickets), store_(store), plans_(plans), clock_(std::move(clock)), erasure_(std::move(erasure)) {}
   grpc::Status CreateTicket(grpc::ServerContext*, const pb::CreateTicketRequest*, pb::Ticket*) override;
   grpc::Status GetTicket(grpc::ServerContext*, const pb::GetTicketRequest*, pb::Ticket*) override;
   grpc::Status ListTickets(grpc::ServerContext*, const pb::ListTicketsRequest*, pb::ListTicketsResponse*) override;
@@ -120,12 +123,16 @@ class WorkorderGrpcService final : public pb::WorkorderService::Service {
   grpc::Status ListPlans(grpc::ServerContext*, const pb::ListPlansRequest*, pb::ListPlansResponse*) override;
   grpc::Status UpdatePlan(grpc::ServerContext*, const pb::ImprovementPlan*, pb::ImprovementPlan*) override;
   grpc::Status DeletePlan(grpc::ServerContext*, const pb::DeletePlanRequest*, pb::DeletePlanResponse*) override;
+  // Issue #10 ("privacy.admin").
+  grpc::Status EraseCustomer(grpc::ServerContext*, const pb::EraseCustomerRequest*,
+                             pb::EraseCustomerResponse*) override;
 
  private:
   TicketService& tickets_;
   TicketStore& store_;
   PlanStore& plans_;
   Clock clock_;
+  ErasureAudit erasure_;
 };
 
 }  // namespace fbl::workorder

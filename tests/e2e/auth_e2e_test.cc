@@ -32,7 +32,7 @@ std::string Grpcurl() {
 // Hand-written test credentials: never used outside this test.
 const std::map<std::string, std::string> kTokens = {
     {"connector", "tok-connector-e2e"}, {"analyst", "tok-analyst-e2e"}, {"agent", "tok-agent-e2e"},
-    {"supervisor", "tok-supervisor-e2e"}, {"nobody", "tok-nobody-e2e"}};
+    {"supervisor", "tok-supervisor-e2e"}, {"admin", "tok-admin-e2e"}, {"nobody", "tok-nobody-e2e"}};
 
 class AuthE2eTest : public ::testing::Test {
  protected:
@@ -52,6 +52,7 @@ class AuthE2eTest : public ::testing::Test {
     callers += "  - {name: alice, client_cert_cn: alice.ops, roles: [supervisor]}\n";
     Write("callers.yaml", callers);
     audit_stream_ = UniqueName("fbl:audit:pii:e2e");
+    erasure_stream_ = UniqueName("fbl:audit:erasure:e2e");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -102,7 +103,8 @@ class AuthE2eTest : public ::testing::Test {
                         "classified_topic: " + CreateTopic("auth.classified", 1) +
                         "\nalerts_topic: " + CreateTopic("auth.alerts", 1) +
                         "\nsurveys_topic: " + CreateTopic("auth.surveys", 1) +
-                        "\ntickets_topic: " + CreateTopic("auth.tickets", 1) + "\n");
+                        "\ntickets_topic: " + CreateTopic("auth.tickets", 1) + "\n"
+                        "erasure_audit_stream: " + erasure_stream_ + "\n");
   }
 
   std::string Backing(const std::string& service) const {
@@ -145,7 +147,8 @@ class AuthE2eTest : public ::testing::Test {
           "topics: {raw: " + CreateTopic("auth.raw", 1) + ", accepted: " + CreateTopic("auth.accepted", 1) +
               ", rejected: " + CreateTopic("auth.rejected", 1) + "}\n"
           "keyring_file: " + Path("keyring") + "\n"
-          "pii_audit_stream: " + audit_stream_ + "\n");
+          "pii_audit_stream: " + audit_stream_ + "\n"
+          "privacy: {erasure_audit_stream: " + erasure_stream_ + "}\n");
   }
 
   // grpcurl over TLS; `who` picks a bearer token ("" = none); `client_cert`
@@ -170,8 +173,15 @@ class AuthE2eTest : public ::testing::Test {
         RunCommand("redis-cli -p " + redis.substr(redis.find(':') + 1) + " XLEN " + audit_stream_).second.c_str());
   }
 
+  std::string ErasureTrail() {
+    const std::string redis = RequireEnv("FBL_REDIS_ADDR");
+    return RunCommand("redis-cli -p " + redis.substr(redis.find(':') + 1) + " XRANGE " + erasure_stream_ + " - +")
+        .second;
+  }
+
   std::filesystem::path dir_;
   std::string audit_stream_;
+  std::string erasure_stream_;
   std::string accepted_topic_;
 };
 
@@ -317,6 +327,45 @@ TEST_F(AuthE2eTest, WorkorderTicketChangesNeedTheRoleAndRecordTheCallerAsActor) 
                            R"({"agentId":"a-1"})");
   EXPECT_NE(uc, 0);
   EXPECT_THAT(upsert, HasSubstr("PermissionDenied"));
+}
+
+TEST_F(AuthE2eTest, ErasureNeedsPrivacyAdminInIntakeAndWorkorder) {
+  auto intake = StartIntake(false);
+  auto workorder = StartWorkorder();
+  ASSERT_GT(intake->grpc_port(), 0);
+  ASSERT_GT(workorder->grpc_port(), 0);
+  const std::string intake_erase = "feedbackloop.intake.v1.IntakeService/EraseCustomer";
+  const std::string workorder_erase = "feedbackloop.workorder.v1.WorkorderService/EraseCustomer";
+  // Hand-written request.
+  const std::string req =
+      R"({"customerPseudonym":"c_0123456789abcdef0123456789abcdef","reason":"auth e2e request 7","eraseText":true})";
+
+  // Agents, analysts and supervisors handle customers' data but may not erase it.
+  for (const std::string who : {"agent", "analyst", "supervisor"}) {
+    auto [ic, denied] = Call(*intake, who, intake_erase, req);
+    EXPECT_NE(ic, 0) << who;
+    EXPECT_THAT(denied, HasSubstr("PermissionDenied")) << who;
+    EXPECT_THAT(denied, HasSubstr("privacy.admin")) << who;
+    auto [wc, wdenied] = Call(*workorder, who, workorder_erase, req);
+    EXPECT_NE(wc, 0) << who;
+    EXPECT_THAT(wdenied, HasSubstr("PermissionDenied")) << who;
+  }
+  auto [rc, rotate] = Call(*intake, "agent", "feedbackloop.intake.v1.IntakeService/RotateContactKeys", "{}");
+  EXPECT_NE(rc, 0);
+  EXPECT_THAT(rotate, HasSubstr("PermissionDenied"));
+  EXPECT_THAT(ErasureTrail(), Not(HasSubstr("customer_pseudonym"))) << "a refused call records nothing";
+
+  // The admin may; both services record the authenticated caller.
+  auto [ac, erased] = Call(*intake, "admin", intake_erase, req);
+  ASSERT_EQ(ac, 0) << erased << intake->Log();
+  EXPECT_THAT(erased, HasSubstr("audit_entry_id"));
+  auto [wc, tickets] = Call(*workorder, "admin", workorder_erase, req);
+  ASSERT_EQ(wc, 0) << tickets << workorder->Log();
+  EXPECT_THAT(tickets, HasSubstr("audit_entry_id"));
+  const std::string trail = ErasureTrail();
+  EXPECT_THAT(trail, HasSubstr("admin-caller"));
+  EXPECT_THAT(trail, HasSubstr("workorder"));
+  EXPECT_THAT(trail, HasSubstr("auth e2e request 7"));
 }
 
 TEST_F(AuthE2eTest, AlertingAndAnalyticsCheckTheirPermissionTables) {

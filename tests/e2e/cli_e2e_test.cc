@@ -582,6 +582,8 @@ TEST_F(CliE2eTest, UsageErrorsExit2AndEveryCommandHasHelp) {
   EXPECT_EQ(Fbl({"--timeout", "soon", "tickets", "list"}).rc, 2);
   EXPECT_EQ(Fbl({"--tz", "Mars/Olympus", "tickets", "list"}).rc, 2);
   EXPECT_EQ(Fbl({"feedback", "submit", "--text", "x", "--label", "nokey"}).rc, 2);
+  EXPECT_EQ(Fbl({"privacy", "erase", "c_123", "--reason", "r"}).rc, 2);  // not a pseudonym
+  EXPECT_EQ(Fbl({"privacy", "erase", "c_0123456789abcdef0123456789abcdef"}).rc, 2);  // --reason is required
   for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
            {}, {"feedback", "submit"}, {"feedback", "import"}, {"feedback", "show"}, {"tickets", "list"},
            {"tickets", "show"}, {"tickets", "create"}, {"tickets", "transition"}, {"tickets", "assign"},
@@ -590,7 +592,8 @@ TEST_F(CliE2eTest, UsageErrorsExit2AndEveryCommandHasHelp) {
            {"analytics", "distribution"}, {"analytics", "kpis"}, {"analytics", "keywords"},
            {"analytics", "satisfaction"}, {"analytics", "correlation"}, {"analytics", "compare"},
            {"analytics", "report"}, {"classify"}, {"classification", "correct"}, {"classification", "corrections"},
-           {"classification", "topics"}, {"classification", "info"}}) {
+           {"classification", "topics"}, {"classification", "info"}, {"privacy", "erase"},
+           {"privacy", "rotate-keys"}}) {
     std::vector<std::string> args = cmd;
     args.push_back("--help");
     Result r = Fbl(args);

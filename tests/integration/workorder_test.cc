@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -623,6 +624,181 @@ TEST_F(WorkorderIntegrationTest, ImprovementPlansWithFiveWhysGoalsAndProgressUnd
   pb::GetPlanRequest get;
   get.set_plan_id(created.plan_id());
   EXPECT_EQ(api.GetPlan(nullptr, &get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// A 32-hex-digit pseudonym unique to this run.
+std::string TestPseudonym() {
+  std::random_device rd;
+  std::string out = "c_";
+  for (int i = 0; i < 32; ++i) out.push_back("0123456789abcdef"[rd() % 16]);
+  return out;
+}
+
+// Issue #10: erasing one customer from the tickets through the API.
+TEST_F(WorkorderIntegrationTest, ErasingACustomerErasesTheirTicketTextOnlyAndOnce) {
+  const std::string alice = TestPseudonym(), bob = TestPseudonym();
+  const ErasureAudit audit{UniqueName("fbl:test:erasure"), 1000};
+  PlanStore plans(*b_.redis, config_.redis_key_prefix);
+  WorkorderGrpcService api(*b_.tickets, *b_.store, plans, clock_, audit);
+
+  // Real waimai complaints; comments, notes and the reason are hand-written.
+  auto open = [&](const std::string& who, const std::string& text, bool with_l3) {
+    cpb::ClassifiedFeedback c = Classified(UniqueName("fb"), text, ppb::PRIORITY_P2_IMPORTANT);
+    c.mutable_feedback()->set_customer_pseudonym(who);
+    if (!with_l3) c.clear_tags();
+    auto t = a_.tickets->FromClassified(c);
+    EXPECT_TRUE(t.ok() && t->has_value()) << t.status();
+    return (*t)->ticket.ticket_id();
+  };
+  auto comment = [&](const std::string& id, const std::string& text) {
+    pb::AddCommentRequest req;
+    req.set_ticket_id(id);
+    req.set_text(text);
+    req.set_actor("agent.wu");
+    ASSERT_TRUE(a_.tickets->Comment(req).ok());
+  };
+  const std::string a1 = open(alice, "送餐实在太慢了，整2个小时，辣菜也不注明，失望", false);
+  const std::string a2 = open(alice, "等了接近两个小时，太慢了", true);
+  const std::string b1 = open(bob, "房间太小，隔音很差", false);
+  comment(a1, "已致电客户，答应补偿");
+  comment(b1, "已致电客户，答应补偿");
+  pb::TransitionTicketRequest tr;
+  tr.set_ticket_id(a2);
+  tr.set_to_state(pb::TICKET_STATE_IN_PROGRESS);
+  tr.set_actor("agent.wu");
+  tr.set_note("客户说等了两个小时");
+  ASSERT_TRUE(a_.tickets->Transition(tr).ok());
+  pb::RecordSurveyRequest survey;
+  survey.set_ticket_id(a2);
+  survey.set_response_id("resp-erase");
+  survey.mutable_survey()->set_csat(2);
+  survey.mutable_survey()->set_comment("还是没人管");
+  ASSERT_TRUE(a_.tickets->RecordSurvey(survey).ok());
+  auto bob_before = a_.store->Get(b1);
+  ASSERT_TRUE(bob_before.ok());
+  auto bob_trail_before = a_.store->AuditRaw(b1);
+  ASSERT_TRUE(bob_trail_before.ok());
+  // Outbox events since the last call (read and acknowledged).
+  auto drain = [&] {
+    auto entries = a_.store->ReadOutbox("erase-reader", 100000, absl::Hours(1));
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    std::vector<std::string> ids;
+    std::vector<pb::TicketEvent> out;
+    for (auto& e : *entries) {
+      ids.push_back(e.id);
+      out.push_back(e.event);
+    }
+    EXPECT_TRUE(a_.store->AckOutbox(ids).ok());
+    return out;
+  };
+  (void)drain();  // what was there before
+
+  // Bad requests change nothing.
+  pb::EraseCustomerRequest req;
+  pb::EraseCustomerResponse resp;
+  req.set_customer_pseudonym("c_" + alice);
+  req.set_reason("request 2026-118");
+  EXPECT_EQ(api.EraseCustomer(nullptr, &req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_customer_pseudonym(alice);
+  req.set_reason("");
+  EXPECT_EQ(api.EraseCustomer(nullptr, &req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Without erase_text the tickets are found and left as they are.
+  req.set_reason("request 2026-118, phone 13812345678");
+  ASSERT_TRUE(api.EraseCustomer(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.tickets_found(), 2);
+  EXPECT_EQ(resp.tickets_changed(), 0);
+
+  req.set_erase_text(true);
+  ASSERT_TRUE(api.EraseCustomer(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.tickets_found(), 2);
+  EXPECT_EQ(resp.tickets_changed(), 2);
+  EXPECT_FALSE(resp.audit_entry_id().empty());
+
+  for (const std::string& id : {a1, a2}) {
+    auto t = a_.store->Get(id);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->summary(), "[ERASED]") << id;
+    EXPECT_EQ(t->title(), "[ERASED]") << id;
+    EXPECT_EQ(t->customer_pseudonym(), alice);
+    auto trail = a_.store->Audit(id);
+    ASSERT_TRUE(trail.ok());
+    ASSERT_FALSE(trail->empty());
+    const pb::AuditEntry& last = trail->back();
+    EXPECT_EQ(last.action(), "erase");
+    EXPECT_EQ(last.actor(), "anonymous");  // auth off
+    EXPECT_EQ(last.version(), t->version());
+    EXPECT_THAT(last.detail(), HasSubstr("request 2026-118"));
+    EXPECT_THAT(last.detail(), ::testing::Not(HasSubstr("13812345678")));
+    for (const pb::AuditEntry& e : *trail) {
+      EXPECT_THAT(e.detail(), ::testing::Not(HasSubstr("客户"))) << e.action();
+      EXPECT_THAT(e.detail(), ::testing::Not(HasSubstr("没人管"))) << e.action();
+    }
+  }
+  auto a2_after = a_.store->Get(a2);
+  EXPECT_EQ(a2_after->survey().comment(), "[ERASED]");
+  EXPECT_EQ(a2_after->survey().csat(), 2);
+  EXPECT_EQ(a2_after->state(), pb::TICKET_STATE_IN_PROGRESS);
+  auto a1_trail = a_.store->Audit(a1);
+  std::vector<std::string> details;
+  for (const auto& e : *a1_trail) details.push_back(e.action() + "|" + e.detail());
+  EXPECT_THAT(details, ::testing::Contains("comment|[ERASED]"));
+
+  // The change went through the outbox like every other one.
+  int erased_events = 0;
+  for (const pb::TicketEvent& e : drain()) {
+    if (e.type() != pb::TICKET_EVENT_TYPE_ERASED) continue;
+    ++erased_events;
+    EXPECT_EQ(e.ticket().summary(), "[ERASED]");
+    EXPECT_EQ(e.version(), e.ticket().version());
+  }
+  EXPECT_EQ(erased_events, 2);
+
+  // The other customer is untouched.
+  auto bob_after = a_.store->Get(b1);
+  ASSERT_TRUE(bob_after.ok());
+  EXPECT_EQ(bob_after->SerializeAsString(), bob_before->SerializeAsString());
+  EXPECT_EQ(*a_.store->AuditRaw(b1), *bob_trail_before);
+
+  // The erasure record, with intake's field names.
+  auto entries = a_.redis->Command({"XRANGE", audit.stream, "-", "+"});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->elements().size(), 2u);  // one per accepted call
+  std::map<std::string, std::string> fields;
+  const auto& kv = entries->elements()[1].elements()[1].elements();
+  for (size_t i = 0; i + 1 < kv.size(); i += 2) fields[kv[i].str()] = kv[i + 1].str();
+  EXPECT_EQ(entries->elements()[1].elements()[0].str(), resp.audit_entry_id());
+  EXPECT_EQ(fields["customer_pseudonym"], alice);
+  EXPECT_EQ(fields["records_found"], "2");
+  EXPECT_EQ(fields["records_erased"], "2");
+  EXPECT_EQ(fields["erase_text"], "true");
+  EXPECT_EQ(fields["actor"], "anonymous");
+  EXPECT_EQ(fields["service"], "workorder");
+  EXPECT_FALSE(fields["at"].empty());
+  EXPECT_THAT(fields["reason"], ::testing::Not(HasSubstr("13812345678")));
+
+  // Asked again: found, nothing changes, recorded again.
+  const int64_t v1 = a_.store->Get(a1)->version(), v2 = a_.store->Get(a2)->version();
+  ASSERT_TRUE(api.EraseCustomer(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.tickets_found(), 2);
+  EXPECT_EQ(resp.tickets_changed(), 0);
+  EXPECT_EQ(a_.store->Get(a1)->version(), v1);
+  EXPECT_EQ(a_.store->Get(a2)->version(), v2);
+  EXPECT_TRUE(drain().empty());
+
+  // A ticket missing from the customer index (stored before it, say) is found
+  // only with scan_all.
+  const std::string a3 = open(alice, "没有送水没有送水没有送水", false);
+  ASSERT_TRUE(a_.redis->Command({"SREM", config_.redis_key_prefix + "ix:customer:" + alice, a3}).ok());
+  ASSERT_TRUE(api.EraseCustomer(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.tickets_found(), 2);
+  EXPECT_EQ(a_.store->Get(a3)->summary(), "没有送水没有送水没有送水");
+  req.set_scan_all(true);
+  ASSERT_TRUE(api.EraseCustomer(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.tickets_found(), 3);
+  EXPECT_EQ(resp.tickets_changed(), 1);
+  EXPECT_EQ(a_.store->Get(a3)->summary(), "[ERASED]");
+  EXPECT_EQ(a_.store->Get(b1)->version(), bob_before->version());
 }
 
 }  // namespace

@@ -1,13 +1,17 @@
 // fbl-admin: cluster chores for scripts and operators.
 //   fbl-admin ready  --brokers HOST:PORT [--timeout 60s]
-//   fbl-admin topics ensure --brokers HOST:PORT --file deploy/topics.yaml [--partitions N]
+//   fbl-admin topics ensure --brokers HOST:PORT --file deploy/topics.yaml [--partitions N] [--no-alter]
+//     creates missing topics, and sets the configs (retention.ms) of existing
+//     ones that differ from the file, printing each change
 //   fbl-admin topics list   --brokers HOST:PORT
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/kafka/admin.h"
 #include "libs/runtime/config.h"
@@ -68,10 +72,13 @@ int main(int argc, char** argv) {
   topics->require_subcommand(1);
   std::string file;
   int partitions = 0;
+  bool no_alter = false;
   auto* ensure = topics->add_subcommand("ensure", "Create the topics of a topics file that are missing");
   ensure->add_option("--brokers", brokers, "bootstrap servers")->capture_default_str();
   ensure->add_option("--file", file, "topics YAML (deploy/topics.yaml)")->required();
   ensure->add_option("--partitions", partitions, "override the partitions of every topic");
+  ensure->add_flag("--no-alter", no_alter,
+                   "leave the configs of existing topics as they are; only print where they differ");
   auto* list = topics->add_subcommand("list", "List topics");
   list->add_option("--brokers", brokers, "bootstrap servers")->capture_default_str();
 
@@ -98,9 +105,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::vector<fbl::kafka::TopicSpec> wanted;
+    std::map<std::string, std::map<std::string, std::string>> configs;
     for (const auto& t : spec->topics) {
       int p = partitions > 0 ? partitions : (t.partitions > 0 ? t.partitions : spec->defaults.partitions);
       wanted.push_back({t.name, p, spec->defaults.replication_factor, t.retention});
+      if (t.retention != absl::InfiniteDuration()) {
+        configs[t.name]["retention.ms"] = std::to_string(absl::ToInt64Milliseconds(t.retention));
+      }
     }
     auto created = (*admin)->EnsureTopics(wanted, absl::Seconds(30));
     if (!created.ok()) {
@@ -109,6 +120,21 @@ int main(int argc, char** argv) {
     }
     std::cerr << "topics: " << wanted.size() << " wanted, created "
               << (created->empty() ? "none" : absl::StrJoin(*created, ", ")) << "\n";
+    // Existing topics keep the configs they were created with unless told:
+    // a retention shortened in the file (data protection) must reach them.
+    auto changes = (*admin)->AlignTopicConfigs(configs, !no_alter, absl::Seconds(30));
+    if (!changes.ok()) {
+      std::cerr << "fbl-admin topics ensure: " << changes.status().message() << "\n";
+      return 1;
+    }
+    for (const auto& c : *changes) {
+      std::cout << "topic " << c.topic << ": " << c.key << " " << (c.old_value.empty() ? "(unset)" : c.old_value)
+                << " -> " << c.new_value << (no_alter ? " (not changed: --no-alter)" : "") << "\n";
+    }
+    std::cerr << "configs: "
+              << (changes->empty() ? "all as in the file"
+                                   : absl::StrCat(changes->size(), no_alter ? " differ" : " changed"))
+              << "\n";
     return 0;
   }
   auto names = (*admin)->ListTopics(absl::Seconds(10));

@@ -65,5 +65,6 @@ void AddTicketCommands(CLI::App& app, Commands& c);
 void AddAlertCommands(CLI::App& app, Commands& c);
 void AddAnalyticsCommands(CLI::App& app, Commands& c);
 void AddClassificationCommands(CLI::App& app, Commands& c);
+void AddPrivacyCommands(CLI::App& app, Commands& c);
 
 }  // namespace fbl::cli

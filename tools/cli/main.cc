@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli::AddAlertCommands(app, commands);
   cli::AddAnalyticsCommands(app, commands);
   cli::AddClassificationCommands(app, commands);
+  cli::AddPrivacyCommands(app, commands);
 
   try {
     app.parse(argc, argv);

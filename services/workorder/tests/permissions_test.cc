@@ -38,6 +38,7 @@ TEST(WorkorderPermissionsTest, EveryRpcOfTheServiceHasItsPermission) {
       {"ListPlans", "ticket.read"},
       {"UpdatePlan", "ticket.admin"},
       {"DeletePlan", "ticket.admin"},
+      {"EraseCustomer", "privacy.admin"},
   };
   const runtime::PermissionTable table = WorkorderPermissions();
   EXPECT_EQ(table.size(), static_cast<size_t>(service->method_count())) << "entries for rpcs that do not exist";
@@ -66,6 +67,9 @@ TEST(WorkorderPermissionsTest, DefaultRoles) {
   EXPECT_EQ(Decide("analyst", "CreateTicket"), absl::StatusCode::kPermissionDenied) << "analyst CreateTicket";
   EXPECT_EQ(Decide("supervisor", "CreatePlan"), absl::StatusCode::kOk) << "supervisor CreatePlan";
   EXPECT_EQ(Decide("connector", "GetTicket"), absl::StatusCode::kPermissionDenied) << "connector GetTicket";
+  EXPECT_EQ(Decide("agent", "EraseCustomer"), absl::StatusCode::kPermissionDenied) << "agent EraseCustomer";
+  EXPECT_EQ(Decide("supervisor", "EraseCustomer"), absl::StatusCode::kPermissionDenied) << "supervisor EraseCustomer";
+  EXPECT_EQ(Decide("admin", "EraseCustomer"), absl::StatusCode::kOk) << "admin EraseCustomer";
 }
 
 }  // namespace
