@@ -3,13 +3,13 @@
 # bounded time, starting from tests/fuzz/seeds/. Exits non-zero on any finding
 # (the crashing input is kept in build-fuzz/findings/).
 #   scripts/fuzz.sh [seconds-per-target] [target...]   (default 30 s, every target)
-# scripts/test.sh runs it with FBL_FUZZ_SECONDS (20): 9 targets, 3 minutes.
+# scripts/test.sh runs it with FBL_FUZZ_SECONDS: 11 targets.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 seconds="${1:-30}"
 dir="${FBL_FUZZ_BUILD_DIR:-$FBL_ROOT/build-fuzz}"
 targets=(decoder_fuzz text_fuzz config_fuzz kafka_records_fuzz redalert_rules_fuzz calendar_fuzz csv_fuzz
-         taxonomy_fuzz keywords_fuzz)
+         taxonomy_fuzz keywords_fuzz keyring_fuzz import_line_fuzz)
 if [[ $# -gt 1 ]]; then targets=("${@:2}"); fi
 if [[ ! -f "$dir/build.ninja" ]]; then
   cmake -S "$FBL_ROOT" -B "$dir" -G Ninja -DFBL_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 \

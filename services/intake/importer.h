@@ -15,6 +15,7 @@
 #include "feedback/v1/feedback.pb.h"
 #include "libs/runtime/config.h"
 #include "services/intake/intake_config.h"
+#include "services/intake/json_line.h"
 
 namespace fbl::intake {
 
@@ -40,21 +41,9 @@ struct ImportOptions {
   bool quiet = false;
 };
 
-// One row's values by column name.
-using Row = std::map<std::string, std::string>;
-
 // Maps a row to a submission; INVALID_ARGUMENT names the problem.
 [[nodiscard]] absl::StatusOr<::feedbackloop::feedback::v1::FeedbackSubmission> MapRow(
     const ImportMapping& mapping, const Row& row);
-
-// JSON lines nest at most this deep (objects and arrays); deeper lines are
-// refused before parsing (issue #10: 100 000 levels crashed the importer).
-inline constexpr int kMaxJsonDepth = 64;
-
-// One JSONL line as a row: string values as they are, other values as JSON
-// text. INVALID_ARGUMENT when the line is not a JSON object or nests deeper
-// than kMaxJsonDepth.
-[[nodiscard]] absl::StatusOr<Row> ParseJsonLine(std::string_view line);
 
 // Runs the import; returns the process exit code (0: every row sent or reported).
 int RunImport(const IntakeConfig& config, const ImportOptions& options);
