@@ -321,6 +321,7 @@ def main():
                 "records": fed2["feeder_sent"], "processed": processed, "caught_up": settle is not None,
                 "catch_up_seconds": (settle - t_feed_end) if settle else None,
                 "lag_series": [[round(s["t"] - t0, 1), s["lag"]] for s in samples],
+                "rss_series": [[round(s["t"] - t0, 1), s["rss_mb"]] for s in samples],
                 "max_lag": {n: max((s["lag"][n] for s in during), default=0) for n in SERVICES},
                 "mean_cpu_pct": {n: sum(s["cpu"][n] for s in during) / max(1, len(during)) for n in SERVICES},
                 "memory": mem,

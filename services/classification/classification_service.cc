@@ -1,5 +1,7 @@
 #include "services/classification/classification_service.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <iostream>
 #include <set>
@@ -290,6 +292,14 @@ absl::StatusOr<int> TopicsJob::RunOnce(absl::Time now) {
   auto leading = store_.LeadTopics(owner_, config_.interval);
   if (!leading.ok()) return leading.status();
   if (!*leading) return -1;
+  absl::StatusOr<int> found = Compute(now);
+  // The documents and clusters (tens of MB for max_docs texts) are freed by
+  // now; hand the pages back, or the process keeps them until the next run.
+  malloc_trim(0);
+  return found;
+}
+
+absl::StatusOr<int> TopicsJob::Compute(absl::Time now) {
   auto docs = store_.Unexplained(now - config_.window, config_.max_docs);
   if (!docs.ok()) return docs.status();
   TopicOptions options;

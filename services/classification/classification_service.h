@@ -122,6 +122,8 @@ class TopicsJob {
   [[nodiscard]] absl::StatusOr<int> RunOnce(absl::Time now);
 
  private:
+  absl::StatusOr<int> Compute(absl::Time now);
+
   const TopicsConfig& config_;
   ClassificationStore& store_;
   std::string owner_;
