@@ -3,13 +3,9 @@
 // default roles may call.
 #include <gtest/gtest.h>
 
-#include <map>
-#include <memory>
 #include <string>
 
-#include <google/protobuf/descriptor.h>
-
-#include "libs/runtime/auth.h"
+#include "libs/runtime/testing/permission_table_test_util.h"
 #include "services/analytics/analytics_service.h"
 
 namespace fbl::analytics {
@@ -18,10 +14,7 @@ namespace {
 const std::string kService = pb::AnalyticsService::service_full_name();
 
 TEST(AnalyticsPermissionsTest, EveryRpcOfTheServiceHasItsPermission) {
-  const google::protobuf::ServiceDescriptor* service =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(kService);
-  ASSERT_NE(service, nullptr) << kService;
-  const std::map<std::string, std::string> expected = {
+  runtime::testing::ExpectTableCoversService(kService, AnalyticsPermissions(), {
       {"GetDistribution", "analytics.read"},
       {"GetTopProblems", "analytics.read"},
       {"GetTrend", "analytics.read"},
@@ -31,25 +24,12 @@ TEST(AnalyticsPermissionsTest, EveryRpcOfTheServiceHasItsPermission) {
       {"GetCorrelation", "analytics.read"},
       {"CompareMetric", "analytics.read"},
       {"GenerateReport", "analytics.read"},
-  };
-  const runtime::PermissionTable table = AnalyticsPermissions();
-  EXPECT_EQ(table.size(), static_cast<size_t>(service->method_count())) << "entries for rpcs that do not exist";
-  for (int i = 0; i < service->method_count(); ++i) {
-    const std::string method(service->method(i)->name());
-    ASSERT_EQ(table.count(method), 1u) << method << " has no permission: it would need \"*\" (admin only)";
-    ASSERT_EQ(expected.count(method), 1u) << method << " is new: add its permission to this test";
-    EXPECT_EQ(table.at(method), expected.at(method)) << method;
-  }
+  });
 }
 
 // Whether a caller with only the default role `role` may call `method`.
 absl::StatusCode Decide(const std::string& role, const std::string& method) {
-  runtime::AuthConfig config;
-  config.callers.push_back({role + "-caller", runtime::Sha256Hex("token-" + role), "", {role}});
-  auto authorizer = runtime::Authorizer::Create(config);
-  if (!authorizer.ok()) return authorizer.status().code();
-  (*authorizer)->AddService(kService, AnalyticsPermissions());
-  return (*authorizer)->Authorize("/" + kService + "/" + method, "token-" + role, "").status().code();
+  return runtime::testing::DecideForRole(kService, AnalyticsPermissions(), role, method);
 }
 
 TEST(AnalyticsPermissionsTest, DefaultRoles) {

@@ -3,13 +3,9 @@
 // default roles may call.
 #include <gtest/gtest.h>
 
-#include <map>
-#include <memory>
 #include <string>
 
-#include <google/protobuf/descriptor.h>
-
-#include "libs/runtime/auth.h"
+#include "libs/runtime/testing/permission_table_test_util.h"
 #include "services/notifier/notifier_service.h"
 
 namespace fbl::notifier {
@@ -18,30 +14,14 @@ namespace {
 const std::string kService = pb::NotifierService::service_full_name();
 
 TEST(NotifierPermissionsTest, EveryRpcOfTheServiceHasItsPermission) {
-  const google::protobuf::ServiceDescriptor* service =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(kService);
-  ASSERT_NE(service, nullptr) << kService;
-  const std::map<std::string, std::string> expected = {
+  runtime::testing::ExpectTableCoversService(kService, NotifierPermissions(), {
       {"ListDeliveries", "alert.read"},
-  };
-  const runtime::PermissionTable table = NotifierPermissions();
-  EXPECT_EQ(table.size(), static_cast<size_t>(service->method_count())) << "entries for rpcs that do not exist";
-  for (int i = 0; i < service->method_count(); ++i) {
-    const std::string method(service->method(i)->name());
-    ASSERT_EQ(table.count(method), 1u) << method << " has no permission: it would need \"*\" (admin only)";
-    ASSERT_EQ(expected.count(method), 1u) << method << " is new: add its permission to this test";
-    EXPECT_EQ(table.at(method), expected.at(method)) << method;
-  }
+  });
 }
 
 // Whether a caller with only the default role `role` may call `method`.
 absl::StatusCode Decide(const std::string& role, const std::string& method) {
-  runtime::AuthConfig config;
-  config.callers.push_back({role + "-caller", runtime::Sha256Hex("token-" + role), "", {role}});
-  auto authorizer = runtime::Authorizer::Create(config);
-  if (!authorizer.ok()) return authorizer.status().code();
-  (*authorizer)->AddService(kService, NotifierPermissions());
-  return (*authorizer)->Authorize("/" + kService + "/" + method, "token-" + role, "").status().code();
+  return runtime::testing::DecideForRole(kService, NotifierPermissions(), role, method);
 }
 
 TEST(NotifierPermissionsTest, DefaultRoles) {
