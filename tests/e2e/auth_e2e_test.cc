@@ -368,6 +368,42 @@ TEST_F(AuthE2eTest, ErasureNeedsPrivacyAdminInIntakeAndWorkorder) {
   EXPECT_THAT(trail, HasSubstr("auth e2e request 7"));
 }
 
+// The fbl CLI as an authenticated caller: --tls-ca and --token-file (or
+// $FBL_TOKEN); without a token it is refused, with the admin's it erases.
+TEST_F(AuthE2eTest, CliSendsItsTokenOverTls) {
+  auto intake = StartIntake(false);
+  auto workorder = StartWorkorder();
+  ASSERT_GT(intake->grpc_port(), 0);
+  ASSERT_GT(workorder->grpc_port(), 0);
+  Write("admin.token", kTokens.at("admin") + "\n");
+  Write("agent.token", kTokens.at("agent"));
+  const std::string fbl = std::string(FBL_CLI_BIN) + " --intake-addr " + intake->grpc_address() +
+                          " --workorder-addr " + workorder->grpc_address() + " --tls-ca " + Path("ca.crt");
+  // Hand-written request.
+  const std::string erase = " privacy erase c_00112233445566778899aabbccddeeff --reason 'auth e2e cli 9'";
+
+  auto [nc, none] = RunCommand(fbl + erase);
+  EXPECT_EQ(nc, 1) << none;
+  EXPECT_THAT(none, HasSubstr("UNAUTHENTICATED"));
+  auto [gc, agent] = RunCommand(fbl + " --token-file " + Path("agent.token") + erase);
+  EXPECT_EQ(gc, 1) << agent;
+  EXPECT_THAT(agent, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(agent, HasSubstr("privacy.admin"));
+  auto [ac, admin] = RunCommand(fbl + " --token-file " + Path("admin.token") + erase);
+  ASSERT_EQ(ac, 0) << admin << intake->Log();
+  EXPECT_THAT(admin, HasSubstr("intake: 0 records found"));
+  EXPECT_THAT(admin, HasSubstr("workorder: 0 tickets found"));
+  EXPECT_THAT(ErasureTrail(), HasSubstr("admin-caller"));
+  // The same token from the environment.
+  auto [ec, env] = RunCommand("FBL_TOKEN=" + kTokens.at("admin") + " " + fbl + erase);
+  EXPECT_EQ(ec, 0) << env;
+  // A token is never sent in plaintext.
+  auto [pc, plain] = RunCommand(std::string(FBL_CLI_BIN) + " --intake-addr " + intake->grpc_address() +
+                                " --token-file " + Path("admin.token") + erase);
+  EXPECT_EQ(pc, 2) << plain;
+  EXPECT_THAT(plain, HasSubstr("--tls-ca"));
+}
+
 TEST_F(AuthE2eTest, AlertingAndAnalyticsCheckTheirPermissionTables) {
   auto alerting = StartAlerting();
   auto analytics = StartAnalytics();

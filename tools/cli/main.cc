@@ -3,6 +3,7 @@
 // and the exit code (0 ok, 1 server error, 2 usage error, 3 unavailable).
 // Commands are in *_commands.cc; docs/cli.md describes them.
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -38,6 +39,13 @@ int main(int argc, char** argv) {
   app.add_option("--tz", g.time_zone, "time zone of times shown and dates given (env FBL_TZ)")->capture_default_str();
   app.add_flag("--json", g.json, "print responses as proto3 JSON, one object per line for lists");
   app.add_flag("-q,--quiet", g.quiet, "print only ids, one per line");
+  if (const char* ca = std::getenv("FBL_TLS_CA"); ca != nullptr) g.tls_ca = ca;
+  if (const char* token = std::getenv("FBL_TOKEN"); token != nullptr) g.token = token;
+  std::string token_file;
+  app.add_option("--tls-ca", g.tls_ca, "CA certificate (PEM) of the services' TLS; unset = plaintext (env FBL_TLS_CA)");
+  app.add_option("--token-file", token_file,
+                 "file holding this caller's bearer token (env FBL_TOKEN holds the token itself); needs --tls-ca")
+      ->check(CLI::ExistingFile);
 
   cli::AddFeedbackCommands(app, commands);
   cli::AddTicketCommands(app, commands);
@@ -53,6 +61,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? cli::kExitOk : cli::kExitUsage;
   }
   if (!commands.action) return cli::UsageError("no command; see fbl --help");
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    std::getline(in, g.token);
+    while (!g.token.empty() && (g.token.back() == '\r' || g.token.back() == ' ')) g.token.pop_back();
+    if (g.token.empty()) return cli::UsageError("--token-file: " + token_file + " holds no token");
+  }
   auto session = cli::Session::Create(commands.options);
   if (!session.ok()) return cli::UsageError(session.status().message());
   return commands.action(**session);

@@ -3,7 +3,9 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/status.pb.h"
@@ -95,7 +97,19 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Create(GlobalOptions options) 
       return absl::InvalidArgumentError(absl::StrCat(kServices[i].flag, ": empty address"));
     }
   }
-  return std::unique_ptr<Session>(new Session(std::move(options), timeout, tz));
+  if (!options.token.empty() && options.tls_ca.empty()) {
+    return absl::InvalidArgumentError("a token needs --tls-ca (tokens are never sent in plaintext)");
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!options.tls_ca.empty()) {
+    std::ifstream in(options.tls_ca);
+    std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in || pem.empty()) return absl::InvalidArgumentError(absl::StrCat("--tls-ca: cannot read ", options.tls_ca));
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = std::move(pem);
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return std::unique_ptr<Session>(new Session(std::move(options), timeout, tz, std::move(credentials)));
 }
 
 std::shared_ptr<grpc::Channel> Session::Channel(Service s) {
@@ -104,7 +118,7 @@ std::shared_ptr<grpc::Channel> Session::Channel(Service s) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);  // reports with inline charts
     args.SetUserAgentPrefix("fbl-cli");
-    channel = grpc::CreateCustomChannel(address(s), grpc::InsecureChannelCredentials(), args);
+    channel = grpc::CreateCustomChannel(address(s), credentials_, args);
   }
   return channel;
 }
@@ -114,6 +128,7 @@ std::unique_ptr<grpc::ClientContext> Session::Context(absl::Duration default_tim
   const absl::Duration timeout = timeout_ > absl::ZeroDuration() ? timeout_ : default_timeout;
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   ctx->AddMetadata("x-fbl-user", options_.user);
+  if (!options_.token.empty()) ctx->AddMetadata("authorization", "Bearer " + options_.token);
   return ctx;
 }
 

@@ -49,6 +49,12 @@ struct GlobalOptions {
   bool json = false;
   // Only ids, one per line (for scripts).
   bool quiet = false;
+  // TLS: PEM file of the CA that signed the services' certificates; empty =
+  // plaintext. Required with a token (tokens never travel in plaintext).
+  std::string tls_ca;
+  // Bearer token of this caller (docs/security.md), sent as
+  // "authorization: Bearer <token>"; read from a file or $FBL_TOKEN.
+  std::string token;
 };
 
 // The default address of a service: $FBL_<SERVICE>_ADDR, else the local port.
@@ -98,12 +104,14 @@ class Session {
   std::string Time(const google::protobuf::Timestamp& t) const;
 
  private:
-  Session(GlobalOptions options, absl::Duration timeout, absl::TimeZone tz)
-      : options_(std::move(options)), timeout_(timeout), tz_(tz) {}
+  Session(GlobalOptions options, absl::Duration timeout, absl::TimeZone tz,
+          std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : options_(std::move(options)), timeout_(timeout), tz_(tz), credentials_(std::move(credentials)) {}
 
   GlobalOptions options_;
   absl::Duration timeout_;  // ZeroDuration = the command's default
   absl::TimeZone tz_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::array<std::shared_ptr<grpc::Channel>, kServiceCount> channels_;
 };
 
