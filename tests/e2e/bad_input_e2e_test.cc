@@ -117,37 +117,6 @@ std::vector<CorpusEntry> LoadCorpus() {
   return out;
 }
 
-// Sum of every sample of `name` whose labels contain all of `label_parts`.
-double Metric(int port, const std::string& name, const std::vector<std::string>& label_parts = {}) {
-  auto [code, out] = RunCommand("curl -sf http://127.0.0.1:" + std::to_string(port) + "/metrics");
-  if (code != 0) return -1;
-  double sum = 0;
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (!absl::StartsWith(line, name) || line.size() <= name.size() ||
-        (line[name.size()] != '{' && line[name.size()] != ' ')) {
-      continue;
-    }
-    bool all = true;
-    for (const auto& p : label_parts) all = all && absl::StrContains(line, p);
-    if (all) sum += std::stod(std::string(line.substr(line.rfind(' ') + 1)));
-  }
-  return sum;
-}
-
-// The pid listening on `port` (ss), and its resident memory (/proc/<pid>/status VmRSS) in kB.
-long RssKbOfPort(int port) {
-  auto [code, out] = RunCommand("ss -ltnpH 'sport = :" + std::to_string(port) + "'");
-  auto at = out.find("pid=");
-  if (code != 0 || at == std::string::npos) return -1;
-  const int pid = std::atoi(out.c_str() + at + 4);
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (absl::StartsWith(line, "VmRSS:")) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
 // A unary call with raw request bytes (so broken protobuf reaches the server).
 grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
                      const std::string& bytes) {

@@ -31,36 +31,6 @@ namespace {
 namespace fpb = ::feedbackloop::feedback::v1;
 namespace ipb = ::feedbackloop::intake::v1;
 
-// Sum of every sample of `name` whose labels contain all of `parts`; -1 if unreachable.
-double Metric(int port, const std::string& name, const std::vector<std::string>& parts = {}) {
-  auto [code, out] = RunCommand("curl -sf http://127.0.0.1:" + std::to_string(port) + "/metrics");
-  if (code != 0) return -1;
-  double sum = 0;
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (!absl::StartsWith(line, name) || line.size() <= name.size() ||
-        (line[name.size()] != '{' && line[name.size()] != ' ')) {
-      continue;
-    }
-    bool all = true;
-    for (const auto& p : parts) all = all && absl::StrContains(line, p);
-    if (all) sum += std::stod(std::string(line.substr(line.rfind(' ') + 1)));
-  }
-  return sum;
-}
-
-// VmRSS (kB) of the process listening on `port`.
-long RssKbOfPort(int port) {
-  auto [code, out] = RunCommand("ss -ltnpH 'sport = :" + std::to_string(port) + "'");
-  auto at = out.find("pid=");
-  if (code != 0 || at == std::string::npos) return -1;
-  std::ifstream status("/proc/" + std::to_string(std::atoi(out.c_str() + at + 4)) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (absl::StartsWith(line, "VmRSS:")) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
-
 fpb::FeedbackSubmission Submission(const std::string& id, int i) {
   // Real-looking short reviews (hand-written variations), distinct per id.
   static const char* kTexts[] = {"送餐很快，味道不错", "包装破了，汤洒了一半", "客服回复很及时，问题解决了",

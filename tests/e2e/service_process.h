@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -148,6 +149,40 @@ inline std::pair<int, std::string> RunCommand(const std::string& cmd) {
   while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
   int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+
+// Sum of every sample of metric `name` on the service's /metrics at `port`
+// whose labels contain all of `label_parts`; -1 if unreachable.
+inline double Metric(int port, const std::string& name, const std::vector<std::string>& label_parts = {}) {
+  auto [code, out] = RunCommand("curl -sf http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  if (code != 0) return -1;
+  double sum = 0;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name, 0) != 0 || line.size() <= name.size() ||
+        (line[name.size()] != '{' && line[name.size()] != ' ')) {
+      continue;
+    }
+    bool all = true;
+    for (const auto& p : label_parts) all = all && line.find(p) != std::string::npos;
+    if (all) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+// VmRSS (kB) of the process listening on `port` (found with ss); -1 if none.
+inline long RssKbOfPort(int port) {
+  auto [code, out] = RunCommand("ss -ltnpH 'sport = :" + std::to_string(port) + "'");
+  auto at = out.find("pid=");
+  if (code != 0 || at == std::string::npos) return -1;
+  std::ifstream status("/proc/" + std::to_string(std::atoi(out.c_str() + at + 4)) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
 }
 
 }  // namespace fbl::testing
