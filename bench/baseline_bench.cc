@@ -2,7 +2,7 @@
 // broker in the same run as the service figures:
 //   kafka produce  — real reviews as FeedbackSubmission records, produced and
 //                    acknowledged with the project's producer settings
-//                    (libs/kafka defaults: idempotent, acks=all, linger 2 ms)
+//                    (idempotent, acks=all; linger 2 ms and 10 ms), warm
 //   kafka consume  — the same records read back by a group consumer in
 //                    batches of 500 (the services' consume_batch)
 //   kafka one hop  — produce → consume latency of one real record (p50/p99)
@@ -103,19 +103,43 @@ int Run(size_t records, int samples, double grpc_seconds, int partitions) {
   std::printf("baselines: %zu real reviews (mean record %zu bytes), %d partitions, brokers %s\n", records,
               bytes / std::max<size_t>(1, records), partitions, brokers.c_str());
 
-  // --- raw produce: the project's producer settings ---
+  // --- raw produce: the project's producer settings, at the alert path's
+  // linger (2 ms) and the bulk producers' (10 ms, deploy/local); the faster
+  // one is the baseline. Each producer first sends a warm-up that is not
+  // timed (connection, producer id), so the figure is the steady rate, as
+  // the pipeline's long-running producers see it; timing 20,000 records
+  // from a cold start measured mostly the connection (~20k/s instead of
+  // ~300k/s here). ---
+  const std::string topic = Topic(brokers, "base", partitions);
+  auto timed_produce = [&](absl::Duration linger) {
+    kafka::ProducerConfig pc;
+    pc.brokers = brokers;
+    pc.linger = linger;
+    auto p = kafka::Producer::Create(pc);
+    if (!p.ok()) Die(p.status().ToString());
+    auto send = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) {
+        while (!(*p)->Produce({topic, subs[i].external_id(), values[i], {}}, nullptr).ok()) {
+        }
+      }
+      if (!(*p)->Flush(absl::Minutes(1)).ok()) Die("flush");
+    };
+    send(0, std::min<size_t>(records, 2000));
+    // Whole passes over the records until at least a second has passed.
+    const absl::Time t0 = absl::Now();
+    size_t sent = 0;
+    while (sent == 0 || absl::Now() - t0 < absl::Seconds(1)) {
+      send(0, records);
+      sent += records;
+    }
+    return sent / absl::ToDoubleSeconds(absl::Now() - t0);
+  };
+  const double produce_2ms = timed_produce(absl::Milliseconds(2));
+  const double produce_10ms = timed_produce(absl::Milliseconds(10));
   kafka::ProducerConfig pc;
   pc.brokers = brokers;
   auto producer = kafka::Producer::Create(pc);
   if (!producer.ok()) Die(producer.status().ToString());
-  const std::string topic = Topic(brokers, "base", partitions);
-  absl::Time t0 = absl::Now();
-  for (size_t i = 0; i < records; ++i) {
-    while (!(*producer)->Produce({topic, subs[i].external_id(), values[i], {}}, nullptr).ok()) {
-    }
-  }
-  if (!(*producer)->Flush(absl::Minutes(1)).ok()) Die("flush");
-  const double produce_s = absl::ToDoubleSeconds(absl::Now() - t0);
 
   // --- raw consume: a group consumer, batches of 500 ---
   kafka::ConsumerConfig cc;
@@ -126,7 +150,7 @@ int Run(size_t records, int samples, double grpc_seconds, int partitions) {
   if (!reader.ok()) Die(reader.status().ToString());
   size_t read = 0;
   while (read == 0) read += (*reader)->Poll(500, absl::Milliseconds(100))->size();  // group join
-  t0 = absl::Now();
+  absl::Time t0 = absl::Now();
   while (read < records) read += (*reader)->Poll(500, absl::Milliseconds(100))->size();
   const double consume_s = absl::ToDoubleSeconds(absl::Now() - t0);
   (*reader)->Close();
@@ -194,15 +218,18 @@ int Run(size_t records, int samples, double grpc_seconds, int partitions) {
   const Percentiles grpc = Summarize(grpc_ms);
   (*server)->Shutdown(absl::Seconds(1));
 
-  const double produce_rate = records / produce_s, consume_rate = records / consume_s;
+  const double produce_rate = std::max(produce_2ms, produce_10ms), consume_rate = records / consume_s;
   std::printf("\n%-46s %14s\n", "baseline", "figure");
-  std::printf("%-46s %11.0f /s\n", "kafka produce (acks=all, idempotent, linger 2ms)", produce_rate);
+  std::printf("%-46s %11.0f /s\n", "kafka produce (acks=all, idempotent, linger 2ms)", produce_2ms);
+  std::printf("%-46s %11.0f /s\n", "kafka produce (same, linger 10ms)", produce_10ms);
   std::printf("%-46s %11.0f /s\n", "kafka consume (group, batch 500)", consume_rate);
   std::printf("%-46s %11.0f /s\n", "kafka one-hop throughput (min of the two)", std::min(produce_rate, consume_rate));
   std::printf("%-46s %8.2f / %.2f / %.2f ms\n", "kafka one hop p50 / p99 / max", hop.p50, hop.p99, hop.max);
   std::printf("%-46s %8.3f / %.3f ms\n", "grpc echo (health Check) p50 / p99, 1 client", grpc.p50, grpc.p99);
   std::printf("%-46s %11.0f /s\n", "grpc echo calls, 4 clients", grpc_rate);
   Result("kafka_produce_rate", produce_rate);
+  Result("kafka_produce_2ms_rate", produce_2ms);
+  Result("kafka_produce_10ms_rate", produce_10ms);
   Result("kafka_consume_rate", consume_rate);
   Result("kafka_one_hop_rate", std::min(produce_rate, consume_rate));
   Result("kafka_hop_p50_ms", hop.p50);
