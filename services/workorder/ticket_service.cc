@@ -167,9 +167,9 @@ static void Finish(pb::Ticket& t, Change& change) {
   for (pb::AuditEntry& a : change.audit) a.set_version(t.version());
 }
 
-absl::StatusOr<TicketStore::Created> TicketService::Open(pb::Ticket t, const std::string& actor,
-                                                         std::optional<DeadlineTarget> target,
-                                                         std::vector<std::string> idempotency) {
+TicketStore::NewTicket TicketService::PrepareOpen(pb::Ticket t, const std::string& actor,
+                                                  std::optional<DeadlineTarget> target,
+                                                  std::vector<std::string> idempotency) const {
   const absl::Time now = clock_();
   t.set_ticket_id("tk-" + text::NewFeedbackId());
   t.set_state(pb::TICKET_STATE_PENDING);
@@ -189,7 +189,14 @@ absl::StatusOr<TicketStore::Created> TicketService::Open(pb::Ticket t, const std
                                             " department ", t.department())));
   change.timers = TimersFor(t);
   Finish(t, change);
-  return store_.Create(std::move(t), change);
+  return {std::move(t), std::move(change)};
+}
+
+absl::StatusOr<TicketStore::Created> TicketService::Open(pb::Ticket t, const std::string& actor,
+                                                         std::optional<DeadlineTarget> target,
+                                                         std::vector<std::string> idempotency) {
+  TicketStore::NewTicket n = PrepareOpen(std::move(t), actor, target, std::move(idempotency));
+  return store_.Create(std::move(n.ticket), n.change);
 }
 
 absl::StatusOr<pb::Ticket> TicketService::Mutate(const std::string& ticket_id, int64_t expected_version,
@@ -224,25 +231,8 @@ absl::StatusOr<pb::Ticket> TicketService::Mutate(const std::string& ticket_id, i
   }
 }
 
-absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassified(const cpb::ClassifiedFeedback& c) {
+std::optional<TicketStore::NewTicket> TicketService::PlanFromClassified(const cpb::ClassifiedFeedback& c) const {
   const auto& f = c.feedback();
-  if (!f.duplicate_of().empty()) {
-    // WO-1: a near-duplicate joins its original's ticket, once.
-    auto original = store_.Lookup("fb:" + f.duplicate_of());
-    if (!original.ok()) return original.status();
-    if (!original->has_value()) return std::optional<TicketStore::Created>();
-    auto t = Mutate(**original, 0, [&](pb::Ticket& t, Change& change) {
-      if (std::find(t.feedback_ids().begin(), t.feedback_ids().end(), f.feedback_id()) != t.feedback_ids().end()) {
-        return Unchanged();
-      }
-      t.add_feedback_ids(f.feedback_id());
-      change.idempotency.push_back("fb:" + f.feedback_id());
-      change.audit.push_back(Audit(t, "system", "attach", "near-duplicate feedback " + f.feedback_id()));
-      return absl::OkStatus();
-    });
-    if (!t.ok()) return t.status();
-    return std::optional<TicketStore::Created>(TicketStore::Created{*t, false});
-  }
   std::string intent;
   for (const cpb::Tag& tag : c.tags()) {
     if (tag.level() == cpb::TAG_LEVEL_L1) intent = tag.code();
@@ -250,7 +240,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassifie
   const auto& open_for = policy_.open_for_intents;
   if (!c.needs_action() ||
       (!intent.empty() && std::find(open_for.begin(), open_for.end(), intent) == open_for.end())) {
-    return std::optional<TicketStore::Created>();
+    return std::nullopt;
   }
   pb::Ticket t;
   t.add_feedback_ids(f.feedback_id());
@@ -273,10 +263,62 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassifie
   if (policy_.use_classified_targets && c.has_response_within() && c.has_resolution_within()) {
     target = DeadlineTarget{FromProto(c.response_within()), FromProto(c.resolution_within())};
   }
-  auto created = Open(std::move(t), "classification", target, {"fb:" + f.feedback_id()});
+  return PrepareOpen(std::move(t), "classification", target, {"fb:" + f.feedback_id()});
+}
+
+absl::StatusOr<std::optional<TicketStore::Created>> TicketService::AttachDuplicate(const cpb::ClassifiedFeedback& c) {
+  const auto& f = c.feedback();
+  // WO-1: a near-duplicate joins its original's ticket, once.
+  auto original = store_.Lookup("fb:" + f.duplicate_of());
+  if (!original.ok()) return original.status();
+  if (!original->has_value()) return std::optional<TicketStore::Created>();
+  auto t = Mutate(**original, 0, [&](pb::Ticket& t, Change& change) {
+    if (std::find(t.feedback_ids().begin(), t.feedback_ids().end(), f.feedback_id()) != t.feedback_ids().end()) {
+      return Unchanged();
+    }
+    t.add_feedback_ids(f.feedback_id());
+    change.idempotency.push_back("fb:" + f.feedback_id());
+    change.audit.push_back(Audit(t, "system", "attach", "near-duplicate feedback " + f.feedback_id()));
+    return absl::OkStatus();
+  });
+  if (!t.ok()) return t.status();
+  return std::optional<TicketStore::Created>(TicketStore::Created{*t, false});
+}
+
+absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromClassified(const cpb::ClassifiedFeedback& c) {
+  auto out = FromClassifiedBatch({&c});
+  if (!out.ok()) return out.status();
+  return std::move(out->front());
+}
+
+absl::StatusOr<std::vector<std::optional<TicketStore::Created>>> TicketService::FromClassifiedBatch(
+    const std::vector<const cpb::ClassifiedFeedback*>& batch) {
+  std::vector<std::optional<TicketStore::Created>> out(batch.size());
+  std::vector<TicketStore::NewTicket> opens;
+  std::vector<size_t> opened_at;  // opens[k] belongs to batch[opened_at[k]]
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i]->feedback().duplicate_of().empty()) continue;
+    if (auto plan = PlanFromClassified(*batch[i])) {
+      opens.push_back(*std::move(plan));
+      opened_at.push_back(i);
+    }
+  }
+  auto created = store_.CreateMany(std::move(opens));
   if (!created.ok()) return created.status();
-  AssignNew(*created);
-  return std::optional<TicketStore::Created>(*std::move(created));
+  for (size_t k = 0; k < created->size(); ++k) out[opened_at[k]] = std::move((*created)[k]);
+  // Near-duplicates after the opens: an original may be in this very batch.
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i]->feedback().duplicate_of().empty()) continue;
+    auto attached = AttachDuplicate(*batch[i]);
+    if (!attached.ok()) return attached.status();
+    out[i] = *std::move(attached);
+  }
+  std::vector<const TicketStore::Created*> fresh;
+  for (const auto& c : out) {
+    if (c && c->created) fresh.push_back(&*c);
+  }
+  AssignNew(fresh);
+  return out;
 }
 
 absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(const apb::AlertEvent& e) {
@@ -333,7 +375,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(con
   }
   auto created = Open(std::move(t), "alerting", target, keys);
   if (!created.ok()) return created.status();
-  AssignNew(*created);
+  AssignNew({&*created});
   return std::optional<TicketStore::Created>(*std::move(created));
 }
 
@@ -357,7 +399,7 @@ absl::StatusOr<TicketStore::Created> TicketService::Create(const pb::CreateTicke
   if (!r.alert_id().empty()) keys.push_back("alert:" + r.alert_id());
   auto created = Open(std::move(t), r.actor(), std::nullopt, keys);
   if (!created.ok()) return created.status();
-  AssignNew(*created);
+  AssignNew({&*created});
   if (auto latest = store_.Get(created->ticket.ticket_id()); latest.ok()) created->ticket = *std::move(latest);
   return created;
 }
@@ -701,11 +743,15 @@ absl::StatusOr<pb::Ticket> TicketService::AutoAssign(const std::string& ticket_i
       absl::StrCat("no agent with capacity for ticket ", ticket_id, "; it is queued and goes out as capacity frees"));
 }
 
-void TicketService::AssignNew(const TicketStore::Created& created) {
-  if (!created.created) return;
+void TicketService::AssignNew(const std::vector<const TicketStore::Created*>& created) {
+  bool any = false;
+  for (const TicketStore::Created* c : created) any = any || c->created;
+  if (!any) return;
   auto agents = store_.Agents();
   if (!agents.ok() || agents->empty()) return;  // no agents configured: tickets wait for manual assignment
-  (void)AutoAssign(created.ticket.ticket_id());  // queued when nobody has room
+  for (const TicketStore::Created* c : created) {
+    if (c->created) (void)AutoAssign(c->ticket.ticket_id());  // queued when nobody has room
+  }
 }
 
 absl::StatusOr<int> TicketService::AssignQueued(int max) {

@@ -77,6 +77,11 @@ class TicketService {
   // opens nothing (nullopt).
   [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> FromClassified(
       const ::feedbackloop::classification::v1::ClassifiedFeedback& c);
+  // The same for a consumed batch, one result per item: the new tickets are
+  // written in one Redis round trip, then the near-duplicates attach (their
+  // originals may be in the batch). Any error fails the batch (idempotent).
+  [[nodiscard]] absl::StatusOr<std::vector<std::optional<TicketStore::Created>>> FromClassifiedBatch(
+      const std::vector<const ::feedbackloop::classification::v1::ClassifiedFeedback*>& batch);
   // A raised red alert opens a P0 ticket (once per alert); if its feedback
   // already has an open ticket, that one is raised to P0 instead.
   [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> FromAlert(
@@ -130,8 +135,16 @@ class TicketService {
   [[nodiscard]] absl::StatusOr<TicketStore::Created> Open(pb::Ticket t, const std::string& actor,
                                                           std::optional<DeadlineTarget> target,
                                                           std::vector<std::string> idempotency);
-  // A new ticket goes to an agent at once when agents are configured.
-  void AssignNew(const TicketStore::Created& created);
+  // A new ticket with its CREATED event, audit entry and timers, not yet written.
+  TicketStore::NewTicket PrepareOpen(pb::Ticket t, const std::string& actor, std::optional<DeadlineTarget> target,
+                                     std::vector<std::string> idempotency) const;
+  // The ticket a classified feedback (not a near-duplicate) opens, if any.
+  std::optional<TicketStore::NewTicket> PlanFromClassified(
+      const ::feedbackloop::classification::v1::ClassifiedFeedback& c) const;
+  [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> AttachDuplicate(
+      const ::feedbackloop::classification::v1::ClassifiedFeedback& c);
+  // New tickets go to agents at once when agents are configured.
+  void AssignNew(const std::vector<const TicketStore::Created*>& created);
   absl::Time Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const;
   // A done/closed ticket works again: the resolution clock restarts now.
   void Reopen(pb::Ticket& t, absl::Time now) const;

@@ -98,27 +98,29 @@ std::vector<std::string> TicketStore::IndexKeys(const pb::Ticket& t) const {
   return keys;
 }
 
-absl::StatusOr<redis::Reply> TicketStore::Apply(const pb::Ticket* before, const pb::Ticket& after,
-                                                 const Change& change) {
+redis::Client::ScriptCall TicketStore::ApplyCall(const pb::Ticket* before, const pb::Ticket& after,
+                                                 const Change& change) const {
   const std::vector<std::string> old_keys = before != nullptr ? IndexKeys(*before) : std::vector<std::string>{};
   const std::vector<std::string> new_keys = IndexKeys(after);
-  std::vector<std::string> keys = {TicketKey(after.ticket_id()), prefix_ + "all", OutboxKey(),
-                                   prefix_ + "audit:" + after.ticket_id(), DueKey()};
+  redis::Client::ScriptCall call;
+  std::vector<std::string>& keys = call.keys;
+  keys = {TicketKey(after.ticket_id()), prefix_ + "all", OutboxKey(), prefix_ + "audit:" + after.ticket_id(), DueKey()};
   keys.insert(keys.end(), old_keys.begin(), old_keys.end());
   keys.insert(keys.end(), new_keys.begin(), new_keys.end());
   for (const std::string& k : change.idempotency) keys.push_back(prefix_ + "key:" + k);
   keys.push_back(prefix_ + "load");
-  std::vector<std::string> args = {before != nullptr ? std::to_string(before->version()) : "0",
-                                   after.SerializeAsString(),
-                                   after.ticket_id(),
-                                   Ms(FromProto(after.created_at())),
-                                   std::to_string(old_keys.size()),
-                                   std::to_string(new_keys.size()),
-                                   std::to_string(change.idempotency.size()),
-                                   std::to_string(change.events.size()),
-                                   std::to_string(change.audit.size()),
-                                   std::to_string(change.timers.size()),
-                                   std::to_string(change.load.size())};
+  std::vector<std::string>& args = call.args;
+  args = {before != nullptr ? std::to_string(before->version()) : "0",
+          after.SerializeAsString(),
+          after.ticket_id(),
+          Ms(FromProto(after.created_at())),
+          std::to_string(old_keys.size()),
+          std::to_string(new_keys.size()),
+          std::to_string(change.idempotency.size()),
+          std::to_string(change.events.size()),
+          std::to_string(change.audit.size()),
+          std::to_string(change.timers.size()),
+          std::to_string(change.load.size())};
   for (const pb::TicketEvent& e : change.events) args.push_back(e.SerializeAsString());
   for (const pb::AuditEntry& a : change.audit) args.push_back(a.SerializeAsString());
   for (const Timer& t : change.timers) {
@@ -138,21 +140,54 @@ absl::StatusOr<redis::Reply> TicketStore::Apply(const pb::Ticket* before, const 
       args.push_back(r.new_entry);
     }
   }
-  return redis_.Eval(kApply, keys, args);
+  return call;
 }
 
-absl::StatusOr<TicketStore::Created> TicketStore::Create(pb::Ticket ticket, const Change& change) {
-  ticket.set_version(1);
-  auto reply = Apply(nullptr, ticket, change);
-  if (!reply.ok()) return reply.status();
-  const auto& e = reply->elements();
-  if (e.empty()) return absl::InternalError("unexpected create reply " + reply->DebugString());
+absl::StatusOr<redis::Reply> TicketStore::Apply(const pb::Ticket* before, const pb::Ticket& after,
+                                                 const Change& change) {
+  const redis::Client::ScriptCall call = ApplyCall(before, after, change);
+  return redis_.Eval(kApply, call.keys, call.args);
+}
+
+absl::StatusOr<TicketStore::Created> TicketStore::CreatedFrom(const redis::Reply& reply, pb::Ticket ticket) {
+  const auto& e = reply.elements();
+  if (e.empty()) return absl::InternalError("unexpected create reply " + reply.DebugString());
   if (e[0].str() == "exists") {
     auto existing = Get(e[1].str());
     if (!existing.ok()) return existing.status();
     return Created{*std::move(existing), false};
   }
   return Created{std::move(ticket), true};
+}
+
+absl::StatusOr<TicketStore::Created> TicketStore::Create(pb::Ticket ticket, const Change& change) {
+  ticket.set_version(1);
+  auto reply = Apply(nullptr, ticket, change);
+  if (!reply.ok()) return reply.status();
+  return CreatedFrom(*reply, std::move(ticket));
+}
+
+absl::StatusOr<std::vector<TicketStore::Created>> TicketStore::CreateMany(std::vector<NewTicket> items) {
+  std::vector<redis::Client::ScriptCall> calls;
+  calls.reserve(items.size());
+  for (NewTicket& n : items) {
+    n.ticket.set_version(1);
+    calls.push_back(ApplyCall(nullptr, n.ticket, n.change));
+  }
+  std::vector<Created> out;
+  if (calls.empty()) return out;
+  auto replies = redis_.EvalMany(kApply, calls);
+  if (!replies.ok()) return replies.status();
+  if (replies->size() != items.size()) {
+    return absl::InternalError(absl::StrCat("create: ", replies->size(), " replies for ", items.size(), " tickets"));
+  }
+  out.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto created = CreatedFrom((*replies)[i], std::move(items[i].ticket));
+    if (!created.ok()) return created.status();
+    out.push_back(*std::move(created));
+  }
+  return out;
 }
 
 absl::StatusOr<pb::Ticket> TicketStore::Get(const std::string& ticket_id) {

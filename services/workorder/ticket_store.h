@@ -88,6 +88,14 @@ class TicketStore {
     bool created = false;
   };
   [[nodiscard]] absl::StatusOr<Created> Create(pb::Ticket ticket, const Change& change);
+  // Many creates in one Redis round trip (each atomic on its own), one
+  // result per item in order; any failure fails them all (each is idempotent
+  // by its keys, so the caller retries the lot).
+  struct NewTicket {
+    pb::Ticket ticket;
+    Change change;
+  };
+  [[nodiscard]] absl::StatusOr<std::vector<Created>> CreateMany(std::vector<NewTicket> items);
 
   // NOT_FOUND if there is no such ticket.
   [[nodiscard]] absl::StatusOr<pb::Ticket> Get(const std::string& ticket_id);
@@ -157,6 +165,9 @@ class TicketStore {
 
  private:
   std::vector<std::string> IndexKeys(const pb::Ticket& t) const;
+  redis::Client::ScriptCall ApplyCall(const pb::Ticket* before, const pb::Ticket& after, const Change& change) const;
+  // A create's reply: the new ticket, or the one its keys already name.
+  [[nodiscard]] absl::StatusOr<Created> CreatedFrom(const redis::Reply& reply, pb::Ticket ticket);
   [[nodiscard]] absl::StatusOr<redis::Reply> Apply(const pb::Ticket* before, const pb::Ticket& after,
                                                     const Change& change);
 

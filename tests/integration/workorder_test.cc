@@ -184,6 +184,45 @@ TEST_F(WorkorderIntegrationTest, ClassifiedFeedbackOpensOneTicketAndDuplicatesAt
   EXPECT_TRUE(events[0].customer_notice().has_expected_by());
 }
 
+TEST_F(WorkorderIntegrationTest, ABatchOpensItsTicketsInOneGoAndItsNearDuplicatesJoinOriginalsFromTheSameBatch) {
+  // Real waimai reviews: two complaints, a near-duplicate of the first that
+  // arrives in the same batch, and praise.
+  auto slow = Classified(UniqueName("fb"), "送餐实在太慢了，整2个小时，辣菜也不注明，失望", ppb::PRIORITY_P2_IMPORTANT);
+  auto cold = Classified(UniqueName("fb"), "历时一小时，送到时菜都凉了", ppb::PRIORITY_P2_IMPORTANT);
+  auto dup = Classified(UniqueName("fb"), "送餐太慢", ppb::PRIORITY_P2_IMPORTANT);
+  dup.mutable_feedback()->set_duplicate_of(slow.feedback().feedback_id());
+  auto praise = Classified(UniqueName("fb"), "很好吃，送餐也快", ppb::PRIORITY_P4_ROUTINE);
+  praise.set_needs_action(false);
+  // The duplicate comes first: it still finds its original, opened in this batch.
+  const std::vector<const cpb::ClassifiedFeedback*> batch = {&dup, &slow, &praise, &cold};
+  auto first = a_.tickets->FromClassifiedBatch(batch);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 4u);
+  ASSERT_TRUE((*first)[0].has_value() && (*first)[1].has_value() && (*first)[3].has_value());
+  EXPECT_FALSE((*first)[2].has_value());  // praise opens nothing
+  EXPECT_FALSE((*first)[0]->created);     // joined
+  EXPECT_TRUE((*first)[1]->created);
+  EXPECT_TRUE((*first)[3]->created);
+  EXPECT_EQ((*first)[0]->ticket.ticket_id(), (*first)[1]->ticket.ticket_id());
+  EXPECT_NE((*first)[1]->ticket.ticket_id(), (*first)[3]->ticket.ticket_id());
+  auto joined = b_.store->Get((*first)[1]->ticket.ticket_id());
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  EXPECT_EQ(joined->feedback_ids_size(), 2);
+
+  // The batch redelivered to the other replica: the same tickets, nothing new.
+  auto again = b_.tickets->FromClassifiedBatch(batch);
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (size_t i : {0u, 1u, 3u}) {
+    ASSERT_TRUE((*again)[i].has_value());
+    EXPECT_FALSE((*again)[i]->created) << i;
+    EXPECT_EQ((*again)[i]->ticket.ticket_id(), (*first)[i]->ticket.ticket_id()) << i;
+  }
+  auto reread = a_.store->Get((*first)[1]->ticket.ticket_id());
+  ASSERT_TRUE(reread.ok());
+  EXPECT_EQ(reread->feedback_ids_size(), 2);
+  EXPECT_EQ(reread->version(), joined->version());
+}
+
 TEST_F(WorkorderIntegrationTest, ARedAlertRaisesTheTicketClassificationOpenedFirst) {
   const std::string fb = UniqueName("fb");
   // A real car complaint title; classification was faster than alerting here.
