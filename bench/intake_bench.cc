@@ -84,14 +84,6 @@ int Run(size_t records) {
   auto producer = kafka::Producer::Create(pc);
   if (!producer.ok()) return 1;
   const std::string raw = Topic(brokers, "raw");
-  // Warm-up on a topic of its own, not timed: the connection and producer id
-  // would otherwise be most of the measured time.
-  const std::string warm = Topic(brokers, "warm");
-  for (size_t i = 0; i < std::min<size_t>(subs.size(), 2000); ++i) {
-    while (!(*producer)->Produce({warm, subs[i].external_id(), subs[i].SerializeAsString(), {}}, nullptr).ok()) {
-    }
-  }
-  if (!(*producer)->Flush(absl::Minutes(1)).ok()) return 1;
   absl::Time t0 = absl::Now();
   for (const auto& s : subs) {
     while (!(*producer)->Produce({raw, s.external_id(), s.SerializeAsString(), {}}, nullptr).ok()) {

@@ -1,6 +1,5 @@
 #include "libs/text/minhash.h"
 
-#include <cstdio>
 #include <limits>
 
 #include "libs/text/simhash.h"
@@ -54,12 +53,13 @@ double EstimateJaccard(const std::vector<uint32_t>& a, const std::vector<uint32_
   return static_cast<double>(equal) / static_cast<double>(a.size());
 }
 
-std::string MinHashToHex(const std::vector<uint32_t>& signature) {
-  std::string out(signature.size() * 8, '0');
-  for (size_t i = 0; i < signature.size(); ++i) {
-    std::snprintf(out.data() + i * 8, 9, "%08x", signature[i]);
+std::string MinHashToBytes16(const std::vector<uint32_t>& signature) {
+  std::string out;
+  out.reserve(signature.size() * 2);
+  for (uint32_t v : signature) {
+    out.push_back(static_cast<char>((v >> 8) & 0xff));
+    out.push_back(static_cast<char>(v & 0xff));
   }
-  out.resize(signature.size() * 8);
   return out;
 }
 

@@ -23,7 +23,10 @@ std::vector<uint32_t> MinHashSignature(std::string_view compacted_utf8);
 // 0 when either signature is empty or their sizes differ.
 double EstimateJaccard(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b);
 
-// Fixed-width lowercase hex (8 characters per value), for storage.
-std::string MinHashToHex(const std::vector<uint32_t>& signature);
+// For storage: the low 16 bits of each value, big-endian, 2 bytes per value
+// (b-bit MinHash: two different minima agree by chance with probability
+// 2^-16, so the estimate moves by at most that). The low bits, because the
+// high bits of a minimum are mostly zero. Compared byte-wise in Redis.
+std::string MinHashToBytes16(const std::vector<uint32_t>& signature);
 
 }  // namespace fbl::text

@@ -35,28 +35,44 @@ end
 return 1
 )lua");
 
-// KEYS[1] per-customer sorted set of "<minhash hex>:<feedback id>" scored by
-// receive time. ARGV now ms, window ms, minhash hex, feedback id, minimum
-// similarity, history size. Returns the earliest near-duplicate's id or "".
+// KEYS[1] per-customer sorted set of "<signature>:<feedback id>" scored by
+// receive time (signature: text::MinHashToBytes16, fixed width). ARGV now
+// ms, window ms, signature, feedback id, minimum similarity, history size.
+// Returns the earliest near-duplicate's id or "". The comparison reads each
+// stored signature's bytes at once and stops as soon as too many positions
+// differ (most pairs are unrelated), so a long history stays cheap. Entries
+// of another width (the 8-hex-digit form before) never match.
 const redis::LuaScript kNearDuplicate(R"lua(
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local mine, me, min_sim = ARGV[3], ARGV[4], tonumber(ARGV[5])
 local width = string.len(mine)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - window))
-local function similarity(other)
-  if string.len(other) ~= width or width == 0 then return 0 end
-  local equal, n = 0, width / 8
-  for i = 1, width, 8 do
-    if string.sub(other, i, i + 7) == string.sub(mine, i, i + 7) then equal = equal + 1 end
+local a = {string.byte(mine, 1, width)}
+local positions = width / 2
+local allowed = positions - min_sim * positions  -- differing positions a near-duplicate may have
+local function near(m)
+  if width == 0 then return false end
+  local b = {string.byte(m, 1, width)}
+  local differ = 0
+  for i = 1, width, 2 do
+    if a[i] ~= b[i] or a[i + 1] ~= b[i + 1] then
+      differ = differ + 1
+      if differ > allowed then return false end
+    end
   end
-  return equal / n
+  return true
 end
 local found, seen = '', false
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local sep = string.find(m, ':', 1, true)
-  local id = string.sub(m, sep + 1)
+  local same_width = string.byte(m, width + 1) == 58  -- ':'
+  local id
+  if same_width then
+    id = string.sub(m, width + 2)
+  else
+    id = string.sub(m, (string.find(m, ':', 1, true) or string.len(m)) + 1)
+  end
   if id == me then seen = true break end
-  if found == '' and similarity(string.sub(m, 1, sep - 1)) >= min_sim then found = id end
+  if found == '' and same_width and near(m) then found = id end
 end
 if not seen then
   redis.call('ZADD', KEYS[1], now, mine .. ':' .. me)
@@ -144,7 +160,7 @@ absl::StatusOr<std::vector<std::string>> DedupStore::FindNearDuplicates(
     calls.push_back({{NearDuplicateKey(r.customer)},
                      {std::to_string(absl::ToUnixMillis(r.received_at)),
                       std::to_string(absl::ToInt64Milliseconds(config_.near_duplicate_window)),
-                      text::MinHashToHex(r.minhash), r.feedback_id,
+                      text::MinHashToBytes16(r.minhash), r.feedback_id,
                       absl::StrFormat("%.3f", config_.near_duplicate_min_similarity),
                       std::to_string(config_.near_duplicate_history)}});
   }

@@ -15,6 +15,7 @@
 #include "libs/privacy/keyring.h"
 #include "libs/redis/redis_client.h"
 #include "services/intake/intake_service.h"
+#include "tests/integration/real_reviews.h"
 #include "tests/integration/test_env.h"
 
 namespace fbl::intake {
@@ -22,6 +23,7 @@ namespace {
 
 using fbl::testing::CreateTopic;
 using fbl::testing::KafkaBrokers;
+using fbl::testing::RealReviews;
 using fbl::testing::UniqueName;
 
 namespace common = ::feedbackloop::common::v1;
@@ -39,23 +41,6 @@ double CounterValue(prometheus::Registry& registry, const std::string& name,
     }
   }
   return -1;
-}
-
-// Real reviews with non-blank text from the e-commerce dataset.
-std::vector<std::string> RealReviews(size_t n) {
-  auto table = dataset::ReadCsvFile(FBL_DATA_DIR "/online_shopping_10_cats.csv");
-  EXPECT_TRUE(table.ok()) << table.status();
-  std::vector<std::string> out;
-  if (!table.ok()) return out;
-  const int col = table->Column("review");
-  for (const auto& row : table->rows) {
-    if (row.fields.size() <= static_cast<size_t>(col)) continue;
-    const std::string& t = row.fields[col];
-    if (t.find_first_not_of(" \t\r\n") == std::string::npos) continue;
-    out.push_back(t);
-    if (out.size() == n) break;
-  }
-  return out;
 }
 
 class IntakeIntegrationTest : public ::testing::Test {
@@ -272,6 +257,34 @@ TEST_F(IntakeIntegrationTest, NearDuplicatesFromOneCustomerAreLinkedOthersAreNot
   auto stored = processor_->Get(b[0].result->feedback_id);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->duplicate_of(), a[0].result->feedback_id);
+}
+
+TEST_F(IntakeIntegrationTest, NearDuplicateFoundBehindALongHistoryAndOldFormEntriesIgnored) {
+  // 150 real reviews from one customer, then a hand-made rewording of the first.
+  const std::vector<std::string> reviews = RealReviews(150, 30);
+  ASSERT_EQ(reviews.size(), 150u);
+  std::vector<pb::FeedbackSubmission> history;
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    history.push_back(Submission("long-" + std::to_string(i), reviews[i], "carol"));
+  }
+  auto first = processor_->Submit(history);
+  ASSERT_EQ(first.size(), reviews.size());
+  for (const auto& r : first) ASSERT_TRUE(r.result.ok()) << r.result.status();
+  auto stored = processor_->Get(first[0].result->feedback_id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  // An entry in the earlier storage form (8 hex digits per value) stays harmless.
+  auto old = redis_->Command({"ZADD", NearDuplicateKey(stored->customer_pseudonym()),
+                              std::to_string(absl::ToUnixMillis(absl::Now())), std::string(512, 'a') + ":old-form"});
+  ASSERT_TRUE(old.ok() && !old->is_error());
+  std::string again = reviews[0];
+  again.insert(again.size() / 2, "！");
+  auto dup = processor_->Submit({Submission("long-again", again, "carol")});
+  ASSERT_TRUE(dup[0].result.ok()) << dup[0].result.status();
+  EXPECT_EQ(dup[0].result->outcome, api::OUTCOME_NEAR_DUPLICATE);
+  EXPECT_EQ(dup[0].result->duplicate_of, first[0].result->feedback_id);
+  int linked = 0;
+  for (const auto& r : first) linked += !r.result->duplicate_of.empty();
+  EXPECT_LT(linked, 5);  // distinct reviews are (almost all) not near-duplicates of each other
 }
 
 TEST_F(IntakeIntegrationTest, GrpcPathReplaysAndRejectsWithFieldViolations) {

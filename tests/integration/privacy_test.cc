@@ -20,6 +20,7 @@
 #include "services/intake/intake_service.h"
 #include "services/intake/privacy_admin.h"
 #include "services/intake/record_privacy.h"
+#include "tests/integration/real_reviews.h"
 #include "tests/integration/test_env.h"
 
 namespace fbl::intake {
@@ -27,26 +28,10 @@ namespace {
 
 using fbl::testing::CreateTopic;
 using fbl::testing::KafkaBrokers;
+using fbl::testing::RealReviews;
 using fbl::testing::UniqueName;
 
 namespace common = ::feedbackloop::common::v1;
-
-// Real reviews with non-blank text from the e-commerce dataset.
-std::vector<std::string> RealReviews(size_t n) {
-  auto table = dataset::ReadCsvFile(FBL_DATA_DIR "/online_shopping_10_cats.csv");
-  EXPECT_TRUE(table.ok()) << table.status();
-  std::vector<std::string> out;
-  if (!table.ok()) return out;
-  const int col = table->Column("review");
-  for (const auto& row : table->rows) {
-    if (row.fields.size() <= static_cast<size_t>(col)) continue;
-    const std::string& t = row.fields[col];
-    if (t.find_first_not_of(" \t\r\n") == std::string::npos || t.size() < 30) continue;
-    out.push_back(t);
-    if (out.size() == n) break;
-  }
-  return out;
-}
 
 std::string WithoutActive(const std::string& line) { return line.substr(0, line.rfind(" active")); }
 
@@ -163,7 +148,7 @@ class PrivacyIntegrationTest : public ::testing::Test {
 };
 
 TEST_F(PrivacyIntegrationTest, RotateReloadResealDropOldKeyEveryRecordStillOpens) {
-  const std::vector<std::string> reviews = RealReviews(30);
+  const std::vector<std::string> reviews = RealReviews(30, 30);
   ASSERT_EQ(reviews.size(), 30u);
   std::map<std::string, std::string> phone_of;  // feedback id -> phone
   std::vector<pb::FeedbackSubmission> before;
@@ -256,7 +241,7 @@ TEST_F(PrivacyIntegrationTest, RotateReloadResealDropOldKeyEveryRecordStillOpens
 }
 
 TEST_F(PrivacyIntegrationTest, EraseCustomerNowAndInFutureWithARecord) {
-  const std::vector<std::string> reviews = RealReviews(8);
+  const std::vector<std::string> reviews = RealReviews(8, 30);
   ASSERT_EQ(reviews.size(), 8u);
   // Customer A: three pieces of feedback; B: two; one anonymous.
   std::vector<std::string> a_ids = SubmitAll({Submission("a-1", reviews[0], "alice", "13800138001"),
@@ -396,7 +381,7 @@ TEST_F(PrivacyIntegrationTest, EraseCustomerNowAndInFutureWithARecord) {
 // The RPCs as the service answers them (auth off: the actor is "anonymous";
 // the privacy.admin requirement itself is IntakePermissions(), unit-tested).
 TEST_F(PrivacyIntegrationTest, GrpcHandlersValidateAndReportCounts) {
-  const std::vector<std::string> reviews = RealReviews(2);
+  const std::vector<std::string> reviews = RealReviews(2, 30);
   ASSERT_EQ(reviews.size(), 2u);
   std::vector<std::string> ids = SubmitAll({Submission("g-1", reviews[0], "carol", "13600136004"),
                                             Submission("g-2", reviews[1], "dave", "13500135005")});
@@ -446,7 +431,7 @@ TEST_F(PrivacyIntegrationTest, GrpcHandlersValidateAndReportCounts) {
 // A record whose key left the keyring before it was re-sealed is reported,
 // never overwritten; the old key must not be dropped while failed > 0.
 TEST_F(PrivacyIntegrationTest, RecordUnderARemovedKeyIsCountedAsFailed) {
-  const std::vector<std::string> reviews = RealReviews(1);
+  const std::vector<std::string> reviews = RealReviews(1, 30);
   ASSERT_EQ(reviews.size(), 1u);
   std::vector<std::string> ids = SubmitAll({Submission("f-1", reviews[0], "erin", "13300133006")});
   ASSERT_EQ(ids.size(), 1u);

@@ -24,7 +24,12 @@ TEST(MinHashTest, IdenticalAfterCompactAndEmpty) {
   EXPECT_EQ(EstimateJaccard(a, b), 1.0);
   EXPECT_TRUE(MinHashSignature("").empty());
   EXPECT_EQ(EstimateJaccard(a, {}), 0.0);
-  EXPECT_EQ(MinHashToHex(a).size(), 8u * kMinHashSize);
+  const std::string stored = MinHashToBytes16(a);
+  ASSERT_EQ(stored.size(), 2u * kMinHashSize);
+  for (int i = 0; i < kMinHashSize; ++i) {
+    EXPECT_EQ((static_cast<uint8_t>(stored[2 * i]) << 8) | static_cast<uint8_t>(stored[2 * i + 1]), a[i] & 0xffff);
+  }
+  EXPECT_EQ(stored, MinHashToBytes16(b));
 }
 
 TEST(MinHashTest, OneCharacterEditOfShortReviewStaysSimilar) {
