@@ -23,6 +23,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "bench/latency.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/dataset/csv_reader.h"
 #include "libs/kafka/admin.h"
@@ -56,15 +57,8 @@ std::string Topic(const std::string& brokers, const std::string& prefix, int par
   return name;
 }
 
-struct Percentiles {
-  double p50 = 0, p99 = 0, max = 0;
-};
-Percentiles Summarize(std::vector<double> ms) {
-  if (ms.empty()) return {};
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
-  return {at(0.5), at(0.99), ms.back()};
-}
+using bench::Percentiles;
+using bench::Summarize;
 
 void Result(const std::string& key, double value) { std::printf("BENCH %s %.3f\n", key.c_str(), value); }
 

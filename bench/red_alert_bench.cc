@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "bench/latency.h"
 #include "libs/dataset/csv_reader.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/consumer.h"
@@ -52,14 +53,8 @@ std::string Topic(const std::string& brokers, const std::string& prefix) {
   return name;
 }
 
-struct Percentiles {
-  double p50, p99, max;
-};
-Percentiles Summarize(std::vector<double> ms) {
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
-  return {at(0.5), at(0.99), ms.back()};
-}
+using bench::Percentiles;
+using bench::Summarize;
 
 // One-hop produce→consume latency of small records.
 Percentiles RawHop(const std::string& brokers, kafka::Producer& producer, int samples) {

@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/latency.h"
 #include "libs/redis/redis_client.h"
 #include "libs/calendar/business_calendar.h"
 #include "services/workorder/ticket_service.h"
@@ -52,9 +53,8 @@ struct Stats {
   double per_second, p50_ms, p99_ms;
 };
 Stats Summarize(std::vector<double> ms, double seconds) {
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms.empty() ? 0 : ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
-  return {static_cast<double>(ms.size()) / seconds, at(0.5), at(0.99)};
+  const bench::Percentiles p = bench::Summarize(ms);
+  return {static_cast<double>(ms.size()) / seconds, p.p50, p.p99};
 }
 
 // One "replica": its own connection, store and service.

@@ -36,7 +36,7 @@ if [[ $mode == quick ]]; then
   tickets=1000 pipe_records=5000 alert_samples=30 intake_records=0
 else
   duration=${duration:-600} base_records=20000 hop_samples=300 grpc_seconds=4 cls_seconds=2
-  tickets=2000 pipe_records=10000 alert_samples=100 intake_records=20000
+  tickets=2000 pipe_records=10000 alert_samples=300 intake_records=20000
 fi
 
 if ((build)); then

@@ -80,6 +80,44 @@ struct Consumer::Impl {
   bool closed = false;
   bool paused = false;
   int assigned = 0;
+  // Next offset per partition of everything processed: committed
+  // asynchronously after each batch, and synchronously once more when the
+  // partitions are revoked or the consumer closes, so a handover or a
+  // shutdown redelivers nothing that was processed.
+  std::map<std::pair<std::string, int32_t>, int64_t> processed;
+
+  // Commits `processed` for the partitions in `only` (all when null) and
+  // waits for the answer; forgets them.
+  void CommitNow(const rd_kafka_topic_partition_list_t* only) {
+    std::map<std::pair<std::string, int32_t>, int64_t> now;
+    if (only == nullptr) {
+      now.swap(processed);
+    } else {
+      for (int i = 0; i < only->cnt; ++i) {
+        auto it = processed.find({only->elems[i].topic, only->elems[i].partition});
+        if (it == processed.end()) continue;
+        now.insert(*it);
+        processed.erase(it);
+      }
+    }
+    if (now.empty()) return;
+    auto list = ToList(now, 0);
+    const rd_kafka_resp_err_t err = rd_kafka_commit(rk.get(), list.get(), /*async=*/0);
+    // The offset_commit_cb reports it to the observer.
+    (void)err;
+  }
+
+  // Answers of commits, served from Poll (and from the synchronous commits).
+  static void OnCommitted(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* /*offsets*/, void* opaque) {
+    auto* context = static_cast<ClientContext*>(opaque);
+    if (context->observer == nullptr || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    context->observer->OnCommit(err == RD_KAFKA_RESP_ERR_NO_ERROR);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // The batch may be delivered again (handlers are idempotent).
+      context->observer->OnClientLog(4, absl::StrCat("commit: ", rd_kafka_err2str(err)));
+    }
+  }
 
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
@@ -100,6 +138,7 @@ struct Consumer::Impl {
       // them consistent with the paused state.
       if (impl->paused) rd_kafka_pause_partitions(rk, partitions);
     } else {
+      impl->CommitNow(partitions);  // before another member takes them over
       if (cooperative) {
         rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions);
         if (e != nullptr) rd_kafka_error_destroy(e);
@@ -176,6 +215,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(const ConsumerConfig&
   impl->context = ClientContext{observer, impl.get()};
   internal::InstallContext(conf->get(), &impl->context);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Impl::OnRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf->get(), &Impl::OnCommitted);
   if (report_lag) rd_kafka_conf_set_stats_cb(conf->get(), &Impl::OnStatistics);
 
   auto client = internal::NewClient(RD_KAFKA_CONSUMER, std::move(*conf), "kafka consumer");
@@ -227,12 +267,11 @@ absl::StatusOr<std::vector<Message>> Consumer::Poll(size_t max_messages, absl::D
 
 absl::Status Consumer::Commit(const std::vector<Message>& processed) {
   if (processed.empty()) return absl::OkStatus();
-  auto list = ToList(OffsetsByPartition(processed, /*lowest=*/false), 1);
-  rd_kafka_resp_err_t err = rd_kafka_commit(impl_->rk.get(), list.get(), /*async=*/0);
-  if (impl_->context.observer != nullptr) {
-    impl_->context.observer->OnCommit(err == RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  return ErrorToStatus(err, "commit");
+  auto next = OffsetsByPartition(processed, /*lowest=*/false);
+  for (auto& [tp, offset] : next) impl_->processed[tp] = ++offset;
+  auto list = ToList(next, 0);
+  // Asynchronous: the next batch does not wait for the broker's answer.
+  return ErrorToStatus(rd_kafka_commit(impl_->rk.get(), list.get(), /*async=*/1), "commit");
 }
 
 absl::Status Consumer::Rewind(const std::vector<Message>& unprocessed) {
@@ -268,6 +307,7 @@ int Consumer::AssignedPartitions() const { return impl_->assigned; }
 void Consumer::Close() {
   if (!impl_ || impl_->closed) return;
   impl_->closed = true;
+  impl_->CommitNow(nullptr);
   rd_kafka_consumer_close(impl_->rk.get());
   impl_->rk.reset();
 }

@@ -32,7 +32,9 @@ class Consumer {
                                                           absl::Duration timeout);
 
   // Commits, per partition, the offset after the highest message in
-  // `processed` (synchronously).
+  // `processed`, asynchronously (a failed commit only means redelivery; it
+  // is reported to the observer). Revoked partitions and Close() commit
+  // what was processed synchronously.
   [[nodiscard]] absl::Status Commit(const std::vector<Message>& processed);
 
   // Moves each partition in `unprocessed` back to its lowest offset there, so

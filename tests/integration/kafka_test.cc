@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <algorithm>
 #include <set>
 #include <string>
 #include <sys/wait.h>
@@ -223,6 +224,53 @@ TEST(KafkaTest, ConsumerLoopRetriesFailedBatchesWithoutLossAndCommits) {
   auto rest = ConsumeN(**again, 1);
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_EQ(rest[0].value, "marker");
+}
+
+// Commits are asynchronous; a member that hands partitions over commits what
+// it processed first, so the new owner starts after it (no redelivery).
+TEST(KafkaTest, HandoverToANewMemberRedeliversNothingProcessed) {
+  const std::string topic = CreateTopic("t.kafka", 2);
+  const std::string group = UniqueName("g");
+  auto producer = Producer::Create(TestProducerConfig());
+  ASSERT_TRUE(producer.ok());
+  constexpr int kCount = 200;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE((*producer)->Produce({topic, std::to_string(i), std::to_string(i), {}}, nullptr).ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(absl::Seconds(10)).ok());
+  auto a = Consumer::Create(TestConsumerConfig(topic, group));
+  ASSERT_TRUE(a.ok());
+  std::set<std::string> seen;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (seen.size() < kCount && absl::Now() < deadline) {
+    auto batch = (*a)->Poll(50, absl::Milliseconds(100));
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    for (const auto& m : *batch) seen.insert(m.value);
+    ASSERT_TRUE((*a)->Commit(*batch).ok());
+  }
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kCount));
+
+  auto b = Consumer::Create(TestConsumerConfig(topic, group));
+  ASSERT_TRUE(b.ok());
+  std::vector<std::string> after;  // what either member reads from now on
+  auto poll_both = [&] {
+    for (Consumer* c : {a->get(), b->get()}) {
+      auto batch = c->Poll(50, absl::Milliseconds(50));
+      ASSERT_TRUE(batch.ok()) << batch.status();
+      for (const auto& m : *batch) after.push_back(m.value);
+      ASSERT_TRUE(c->Commit(*batch).ok());
+    }
+  };
+  while ((*b)->AssignedPartitions() == 0 && absl::Now() < deadline) poll_both();
+  ASSERT_GT((*b)->AssignedPartitions(), 0);
+  constexpr int kMarkers = 20;
+  for (int i = 0; i < kMarkers; ++i) {
+    ASSERT_TRUE((*producer)->Produce({topic, "m" + std::to_string(i), "marker", {}}, nullptr).ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(absl::Seconds(10)).ok());
+  while (std::count(after.begin(), after.end(), "marker") < kMarkers && absl::Now() < deadline) poll_both();
+  EXPECT_EQ(std::count(after.begin(), after.end(), "marker"), kMarkers);
+  EXPECT_EQ(after.size(), static_cast<size_t>(kMarkers)) << "processed records were delivered again";
 }
 
 TEST(KafkaTest, FullQueueWithBrokerDownIsResourceExhaustedNotUnboundedMemory) {
