@@ -570,13 +570,8 @@ absl::StatusOr<pb::CompareMetricResponse> QueryEngine::Compare(const pb::Compare
       *q.mutable_period()->mutable_end() = runtime::ToProto(s.end);
       auto sat = Satisfaction(q);
       if (!sat.ok()) return sat.status();
-      double csat_sum = 0, csat_w = 0, nps_sum = 0, nps_w = 0;
-      for (const auto& p : sat->points()) {
-        if (p.csat() > 0) csat_sum += p.csat() * p.responses(), csat_w += p.responses();
-        if (p.has_nps()) nps_sum += p.nps() * p.responses(), nps_w += p.responses();
-      }
-      if (r.metric() == "csat") return csat_w > 0 ? csat_sum / csat_w : 0;
-      return nps_w > 0 ? nps_sum / nps_w : 0;
+      const OverallSatisfaction overall = Overall(*sat);
+      return (r.metric() == "csat" ? overall.csat : overall.nps).value_or(0);
     }
     if (kpi) {
       pb::GetServiceKpisRequest q;
@@ -601,6 +596,18 @@ absl::StatusOr<pb::CompareMetricResponse> QueryEngine::Compare(const pb::Compare
     out.set_change_rate(*c);
     out.set_target_met(r.target_change() < 0 ? *c <= r.target_change() : *c >= r.target_change());
   }
+  return out;
+}
+
+OverallSatisfaction Overall(const pb::GetSatisfactionResponse& series) {
+  double csat = 0, csat_w = 0, nps = 0, nps_w = 0;
+  for (const auto& p : series.points()) {
+    if (p.csat() > 0) csat += p.csat() * p.responses(), csat_w += p.responses();
+    if (p.has_nps()) nps += p.nps() * p.responses(), nps_w += p.responses();
+  }
+  OverallSatisfaction out;
+  if (csat_w > 0) out.csat = csat / csat_w;
+  if (nps_w > 0) out.nps = nps / nps_w;
   return out;
 }
 

@@ -5,6 +5,7 @@
 // handlers only convert errors.
 
 #include <functional>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "analytics/v1/analytics.pb.h"
@@ -67,5 +68,11 @@ double Percentile(std::vector<double> values, double q);
 // (at least one of the two in the span) / customers with a complaint in the
 // span; 0 when none. `facts` may start before the span (lookback).
 double RepeatComplaintRate(const std::vector<pb::FeedbackFact>& facts, const Span& span, absl::Duration window);
+// A satisfaction series' overall CSAT and NPS: the means of the points that
+// have one, weighted by their responses; nullopt when no point has one.
+struct OverallSatisfaction {
+  std::optional<double> csat, nps;
+};
+OverallSatisfaction Overall(const pb::GetSatisfactionResponse& series);
 
 }  // namespace fbl::analytics

@@ -90,13 +90,9 @@ absl::StatusOr<report::ReportData> ReportBuilder::Build(pb::ReportKind kind, con
   sq.set_granularity(kind == pb::REPORT_KIND_MONTHLY ? pb::GRANULARITY_MONTH : pb::GRANULARITY_WEEK);
   auto sat = queries_.Satisfaction(sq);
   if (!sat.ok()) return sat.status();
-  double csat = 0, csat_w = 0, nps = 0, nps_w = 0;
-  for (const auto& p : sat->points()) {
-    if (p.csat() > 0) csat += p.csat() * p.responses(), csat_w += p.responses();
-    if (p.has_nps()) nps += p.nps() * p.responses(), nps_w += p.responses();
-  }
-  if (csat_w > 0) o.csat = csat / csat_w;
-  if (nps_w > 0) o.nps = nps / nps_w;
+  const OverallSatisfaction overall = Overall(*sat);
+  o.csat = overall.csat;
+  o.nps = overall.nps;
 
   // Top 5, trends, keywords.
   pb::GetTopProblemsRequest tq;

@@ -36,6 +36,25 @@ TEST(QueryHelpersTest, NearestRankPercentile) {
   EXPECT_EQ(Percentile({7}, 0.9), 7);
 }
 
+TEST(QueryHelpersTest, OverallSatisfactionWeighsPointsByResponses) {
+  pb::GetSatisfactionResponse series;
+  EXPECT_FALSE(Overall(series).csat.has_value());
+  EXPECT_FALSE(Overall(series).nps.has_value());
+  auto* a = series.add_points();  // 3 responses, CSAT 4, NPS 20
+  a->set_responses(3);
+  a->set_csat(4);
+  a->set_nps(20);
+  auto* b = series.add_points();  // 1 response, CSAT 2, no NPS answers
+  b->set_responses(1);
+  b->set_csat(2);
+  auto* empty = series.add_points();  // a period without answers counts for nothing
+  empty->set_responses(0);
+  const OverallSatisfaction o = Overall(series);
+  ASSERT_TRUE(o.csat.has_value() && o.nps.has_value());
+  EXPECT_DOUBLE_EQ(*o.csat, (3 * 4.0 + 1 * 2.0) / 4);
+  EXPECT_DOUBLE_EQ(*o.nps, 20);
+}
+
 TEST(QueryHelpersTest, RepeatComplaintsNeedTheSameProblemWithin30Days) {
   const absl::Time start = absl::FromUnixSeconds(1'700'000'000);
   const Span span{start, start + absl::Hours(24 * 7)};
