@@ -102,9 +102,7 @@ struct Consumer::Impl {
     }
     if (now.empty()) return;
     auto list = ToList(now, 0);
-    const rd_kafka_resp_err_t err = rd_kafka_commit(rk.get(), list.get(), /*async=*/0);
-    // The offset_commit_cb reports it to the observer.
-    (void)err;
+    (void)rd_kafka_commit(rk.get(), list.get(), /*async=*/0);  // OnCommitted reports the result
   }
 
   // Answers of commits, served from Poll (and from the synchronous commits).
