@@ -66,4 +66,24 @@ void Runtime::Shutdown() {
   }
 }
 
+int Runtime::Drain(const DrainPlan& plan) {
+  log::Info("draining");
+  std::vector<std::pair<std::string, absl::Status>> failed;
+  for (const auto& [name, loop] : plan.loops) {
+    if (absl::Status s = loop->Join(); !s.ok()) failed.emplace_back(name, std::move(s));
+  }
+  for (const auto& join : plan.background) join();
+  for (kafka::Consumer* c : plan.consumers) c->Close();
+  Shutdown();
+  if (plan.producer != nullptr) {
+    if (absl::Status s = plan.producer->Flush(config_.drain_timeout); !s.ok()) {
+      log::Warn("flush on shutdown incomplete", {{"error", std::string(s.message())}});
+    }
+  }
+  for (const auto& [name, s] : failed) log::Error(name + " failed", {{"error", std::string(s.message())}});
+  if (!failed.empty()) return 1;
+  log::Info("stopped");
+  return 0;
+}
+
 }  // namespace fbl::runtime

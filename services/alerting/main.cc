@@ -75,16 +75,10 @@ int Serve(const AlertingConfig& cfg) {
   });
 
   signals.Wait();
-  log::Info("draining");
-  const absl::Status loop_status = worker.Join();
-  escalation.Join();
-  rules_poll.Join();
-  (*consumer)->Close();
-  (*rt)->Shutdown();
-  (void)(*producer)->Flush(cfg.server.drain_timeout);
-  if (!loop_status.ok()) return Fatal("consumer", loop_status);
-  log::Info("stopped");
-  return 0;
+  return (*rt)->Drain({.loops = {{"consumer", &worker}},
+                       .background = {[&] { escalation.Join(); }, [&] { rules_poll.Join(); }},
+                       .consumers = {consumer->get()},
+                       .producer = producer->get()});
 }
 
 }  // namespace

@@ -104,15 +104,10 @@ int Serve(const AnalyticsConfig& cfg) {
                                  [&] { return early_warning.RunOnce(absl::Now()).status(); });
 
   signals.Wait();
-  log::Info("draining");
-  const absl::Status loop_status = worker.Join();
-  warnings.Join();
-  (*consumer)->Close();
-  (*rt)->Shutdown();
-  (void)(*producer)->Flush(cfg.server.drain_timeout);
-  if (!loop_status.ok()) return Fatal("consumer", loop_status);
-  log::Info("stopped");
-  return 0;
+  return (*rt)->Drain({.loops = {{"consumer", &worker}},
+                       .background = {[&] { warnings.Join(); }},
+                       .consumers = {consumer->get()},
+                       .producer = producer->get()});
 }
 
 }  // namespace

@@ -126,16 +126,10 @@ int Serve(const ClassificationConfig& cfg) {
                                    [&] { return topics.RunOnce(absl::Now()).status(); });
 
   signals.Wait();
-  log::Info("draining");
-  const absl::Status loop_status = worker.Join();
-  reload_poll.Join();
-  topics_job.Join();
-  (*consumer)->Close();
-  (*rt)->Shutdown();
-  (void)(*producer)->Flush(cfg.server.drain_timeout);
-  if (!loop_status.ok()) return Fatal("consumer", loop_status);
-  log::Info("stopped");
-  return 0;
+  return (*rt)->Drain({.loops = {{"consumer", &worker}},
+                       .background = {[&] { reload_poll.Join(); }, [&] { topics_job.Join(); }},
+                       .consumers = {consumer->get()},
+                       .producer = producer->get()});
 }
 
 }  // namespace

@@ -83,20 +83,10 @@ int Serve(const IntakeConfig& cfg) {
       signals, options);
 
   signals.Wait();
-  log::Info("draining");
-  const absl::Status loop_status = worker.Join();
-  keyring_poll.Join();
-  (*consumer)->Close();
-  (*rt)->Shutdown();
-  if (absl::Status s = (*producer)->Flush(cfg.server.drain_timeout); !s.ok()) {
-    log::Error("flush on shutdown incomplete", {{"error", std::string(s.message())}});
-  }
-  if (!loop_status.ok()) {
-    log::Error("consumer failed", {{"error", std::string(loop_status.message())}});
-    return 1;
-  }
-  log::Info("stopped");
-  return 0;
+  return (*rt)->Drain({.loops = {{"consumer", &worker}},
+                       .background = {[&] { keyring_poll.Join(); }},
+                       .consumers = {consumer->get()},
+                       .producer = producer->get()});
 }
 
 }  // namespace

@@ -87,17 +87,9 @@ int Serve(const NotifierConfig& cfg) {
                                      [&] { return notifier.FlushStorms().status(); });
 
   signals.Wait();
-  log::Info("draining");
-  const absl::Status loop_status = worker.Join();
-  const absl::Status closures_status = closures_worker.Join();
-  storms_flush.Join();
-  (*consumer)->Close();
-  (*closures_consumer)->Close();
-  (*rt)->Shutdown();
-  if (!loop_status.ok()) return Fatal("consumer", loop_status);
-  if (!closures_status.ok()) return Fatal("closures consumer", closures_status);
-  log::Info("stopped");
-  return 0;
+  return (*rt)->Drain({.loops = {{"consumer", &worker}, {"closures consumer", &closures_worker}},
+                       .background = {[&] { storms_flush.Join(); }},
+                       .consumers = {consumer->get(), closures_consumer->get()}});
 }
 
 }  // namespace

@@ -83,17 +83,11 @@ int Serve(const WorkorderConfig& cfg) {
   });
 
   signals.Wait();
-  log::Info("draining");
-  const absl::Status loop_status = worker.Join();
-  deadlines.Join();
-  dispatcher.Join();
-  relay_thread.join();
-  (*consumer)->Close();
-  (*rt)->Shutdown();
-  (void)(*producer)->Flush(cfg.server.drain_timeout);
-  if (!loop_status.ok()) return Fatal("consumer", loop_status);
-  log::Info("stopped");
-  return 0;
+  return (*rt)->Drain({.loops = {{"consumer", &worker}},
+                       .background = {[&] { deadlines.Join(); }, [&] { dispatcher.Join(); },
+                                      [&] { relay_thread.join(); }},
+                       .consumers = {consumer->get()},
+                       .producer = producer->get()});
 }
 
 }  // namespace
