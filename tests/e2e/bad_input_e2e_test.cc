@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -257,7 +258,9 @@ TEST_F(BadInputE2eTest, IntakeRefusesEveryHostileInputOnKafkaGrpcAndImportAndSta
       EXPECT_FALSE(r.detail().empty()) << m.key;
       EXPECT_EQ(r.entry_point(), fpb::ENTRY_POINT_KAFKA) << m.key;
       EXPECT_EQ(r.source_topic(), raw);
-      if (round == 0) {
+      // Round 0's dead letters: the reader takes the rejected and accepted
+      // topics independently, so some can arrive only in a later round.
+      if (absl::StartsWith(m.key, absl::StrCat(run, ":0:"))) {
         reason_of[m.key] = fpb::RejectReason_Name(r.reason());
         detail_of[m.key] = r.detail();
       }
