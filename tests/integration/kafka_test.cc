@@ -52,6 +52,14 @@ std::vector<Message> ConsumeN(Consumer& consumer, size_t n) {
   return out;
 }
 
+// Produces "0" … "n-1" (each its own key) to `topic` and waits for delivery.
+void ProduceNumbers(Producer& producer, const std::string& topic, int n) {
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(producer.Produce({topic, std::to_string(i), std::to_string(i), {}}, nullptr).ok());
+  }
+  ASSERT_TRUE(producer.Flush(absl::Seconds(10)).ok());
+}
+
 TEST(KafkaTest, ProtobufEventRoundTripWithHeaders) {
   const std::string topic = CreateTopic("t.kafka", 3);
   feedbackloop::feedback::v1::FeedbackSubmission sub;
@@ -191,10 +199,7 @@ TEST(KafkaTest, ConsumerLoopRetriesFailedBatchesWithoutLossAndCommits) {
   auto producer = Producer::Create(TestProducerConfig());
   ASSERT_TRUE(producer.ok());
   constexpr int kCount = 300;
-  for (int i = 0; i < kCount; ++i) {
-    ASSERT_TRUE((*producer)->Produce({topic, std::to_string(i), std::to_string(i), {}}, nullptr).ok());
-  }
-  ASSERT_TRUE((*producer)->Flush(absl::Seconds(10)).ok());
+  ASSERT_NO_FATAL_FAILURE(ProduceNumbers(**producer, topic, kCount));
 
   auto consumer = Consumer::Create(TestConsumerConfig(topic, group));
   ASSERT_TRUE(consumer.ok());
@@ -234,10 +239,7 @@ TEST(KafkaTest, HandoverToANewMemberRedeliversNothingProcessed) {
   auto producer = Producer::Create(TestProducerConfig());
   ASSERT_TRUE(producer.ok());
   constexpr int kCount = 200;
-  for (int i = 0; i < kCount; ++i) {
-    ASSERT_TRUE((*producer)->Produce({topic, std::to_string(i), std::to_string(i), {}}, nullptr).ok());
-  }
-  ASSERT_TRUE((*producer)->Flush(absl::Seconds(10)).ok());
+  ASSERT_NO_FATAL_FAILURE(ProduceNumbers(**producer, topic, kCount));
   auto a = Consumer::Create(TestConsumerConfig(topic, group));
   ASSERT_TRUE(a.ok());
   std::set<std::string> seen;
