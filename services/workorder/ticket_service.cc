@@ -313,9 +313,9 @@ absl::StatusOr<std::vector<std::optional<TicketStore::Created>>> TicketService::
     if (!attached.ok()) return attached.status();
     out[i] = *std::move(attached);
   }
-  std::vector<const TicketStore::Created*> fresh;
+  std::vector<std::string> fresh;
   for (const auto& c : out) {
-    if (c && c->created) fresh.push_back(&*c);
+    if (c && c->created) fresh.push_back(c->ticket.ticket_id());
   }
   AssignNew(fresh);
   return out;
@@ -375,7 +375,7 @@ absl::StatusOr<std::optional<TicketStore::Created>> TicketService::FromAlert(con
   }
   auto created = Open(std::move(t), "alerting", target, keys);
   if (!created.ok()) return created.status();
-  AssignNew({&*created});
+  if (created->created) AssignNew({created->ticket.ticket_id()});
   return std::optional<TicketStore::Created>(*std::move(created));
 }
 
@@ -399,7 +399,7 @@ absl::StatusOr<TicketStore::Created> TicketService::Create(const pb::CreateTicke
   if (!r.alert_id().empty()) keys.push_back("alert:" + r.alert_id());
   auto created = Open(std::move(t), r.actor(), std::nullopt, keys);
   if (!created.ok()) return created.status();
-  AssignNew({&*created});
+  if (created->created) AssignNew({created->ticket.ticket_id()});
   if (auto latest = store_.Get(created->ticket.ticket_id()); latest.ok()) created->ticket = *std::move(latest);
   return created;
 }
@@ -743,15 +743,11 @@ absl::StatusOr<pb::Ticket> TicketService::AutoAssign(const std::string& ticket_i
       absl::StrCat("no agent with capacity for ticket ", ticket_id, "; it is queued and goes out as capacity frees"));
 }
 
-void TicketService::AssignNew(const std::vector<const TicketStore::Created*>& created) {
-  bool any = false;
-  for (const TicketStore::Created* c : created) any = any || c->created;
-  if (!any) return;
+void TicketService::AssignNew(const std::vector<std::string>& ticket_ids) {
+  if (ticket_ids.empty()) return;
   auto agents = store_.Agents();
   if (!agents.ok() || agents->empty()) return;  // no agents configured: tickets wait for manual assignment
-  for (const TicketStore::Created* c : created) {
-    if (c->created) (void)AutoAssign(c->ticket.ticket_id());  // queued when nobody has room
-  }
+  for (const std::string& id : ticket_ids) (void)AutoAssign(id);  // queued when nobody has room
 }
 
 absl::StatusOr<int> TicketService::AssignQueued(int max) {

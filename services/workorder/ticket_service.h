@@ -143,8 +143,8 @@ class TicketService {
       const ::feedbackloop::classification::v1::ClassifiedFeedback& c) const;
   [[nodiscard]] absl::StatusOr<std::optional<TicketStore::Created>> AttachDuplicate(
       const ::feedbackloop::classification::v1::ClassifiedFeedback& c);
-  // New tickets go to agents at once when agents are configured.
-  void AssignNew(const std::vector<const TicketStore::Created*>& created);
+  // Just-created tickets go to agents at once when agents are configured.
+  void AssignNew(const std::vector<std::string>& ticket_ids);
   absl::Time Due(const pb::Ticket& t, absl::Time start, absl::Duration target) const;
   // A done/closed ticket works again: the resolution clock restarts now.
   void Reopen(pb::Ticket& t, absl::Time now) const;
